@@ -1,0 +1,5 @@
+"""Allow ``python -m pos``."""
+
+from pos.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The pure domain: money, customer ids, result codes, the checkout state machine. No I/O here."""
