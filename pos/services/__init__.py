@@ -1,0 +1,1 @@
+"""Orchestration: runs checkouts, recovery and callbacks against the adapters. Never imports Textual."""

@@ -1,0 +1,69 @@
+"""What a cashier sees of a checkout: one plain line of truth per state, never a guess."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pos.core.checkout import Checkout, Phase
+from pos.journal import AttemptRecord
+
+LABELS = {
+    Phase.INSERTING: "Sending to Netgíró",
+    Phase.PENDING: "Waiting for customer",
+    Phase.NEEDS_CODE: "Enter SMS code",
+    Phase.CONFIRMING: "Confirming",
+    Phase.CANCELLING: "Cancelling",
+    Phase.PAID: "Paid",
+    Phase.CANCELLED: "Cancelled",
+    Phase.DECLINED: "Declined",
+    Phase.FAILED: "Not charged",
+    Phase.ABANDONED: "Not charged",
+    Phase.UNKNOWN_ABANDONED: "Unknown — ask the customer",
+    Phase.RESERVED_UNCHARGED: "Reserved, not charged — manager",
+}
+UNKNOWN_LABEL = "Unknown — checking…"
+
+
+@dataclass(frozen=True)
+class CheckoutView:
+    """A snapshot of one attempt for a screen or a terminal line; holds no secret."""
+
+    attempt_id: int
+    sale_id: int
+    reference: str
+    amount: int
+    customer_masked: str
+    phase: Phase
+    label: str
+    note: str
+    transaction_id: str | None
+    invoice_number: int | None
+    result_code: int | None
+    is_final: bool
+    needs_code: bool
+    code_tries_left: int
+
+
+def label_of(state: Checkout) -> str:
+    if state.unsure and not state.is_final:
+        return UNKNOWN_LABEL
+    return LABELS[state.phase]
+
+
+def view_of(attempt: AttemptRecord, state: Checkout) -> CheckoutView:
+    return CheckoutView(
+        attempt_id=attempt.id,
+        sale_id=attempt.sale_id,
+        reference=attempt.reference,
+        amount=attempt.amount,
+        customer_masked=attempt.customer_masked,
+        phase=state.phase,
+        label=label_of(state),
+        note=state.note,
+        transaction_id=state.transaction_id,
+        invoice_number=state.invoice_number,
+        result_code=state.result_code,
+        is_final=state.is_final,
+        needs_code=state.phase is Phase.NEEDS_CODE and not state.unsure,
+        code_tries_left=state.code_tries_left,
+    )
