@@ -1,0 +1,308 @@
+"""Entry points: ``pos pay``, ``pos journal``, ``pos recover``, ``pos sandbox``.
+
+Headless commands never import Textual; errors a person can act on are printed as one clear
+message (exit 2), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pos.config import Settings, load_settings
+from pos.core.errors import PosError
+from pos.services.payment import EXIT_ERROR
+
+log = logging.getLogger("pos")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``pos`` command; returns its exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 0
+    try:
+        result: int = args.run(args)
+        return result
+    except PosError as exc:
+        print(f"{exc.title}: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(
+            "Stopped. Anything unfinished is in the journal; `pos recover` settles it.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    from pos.netgiro.sandbox.cli_args import add_sandbox_arguments
+
+    parser = argparse.ArgumentParser(prog="pos", description="The till: Netgíró at the counter.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    pay = commands.add_parser("pay", help="take one Netgíró payment at the counter")
+    pay.add_argument("amount", help="whole krónur: 1990, 1.990 or '1 990'")
+    pay.add_argument("customer", help="7-digit mobile number, kennitala, or the app code")
+    pay.add_argument("--confirmation", choices=["manual", "automatic", "callback"])
+    pay.add_argument("--kind", choices=["gsm", "ssn", "app_code"], help="override detection")
+    pay.add_argument("--code", help="the SMS payment code, if the customer already has it")
+    pay.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    _add_config(pay)
+    pay.set_defaults(run=_run_pay)
+
+    journal = commands.add_parser("journal", help="recent sales and payment attempts")
+    journal.add_argument("--json", action="store_true")
+    journal.add_argument("--limit", type=int, default=20)
+    _add_config(journal)
+    journal.set_defaults(run=_run_journal)
+
+    recover = commands.add_parser("recover", help="resolve open payment attempts now")
+    recover.add_argument("--json", action="store_true")
+    _add_config(recover)
+    recover.set_defaults(run=_run_recover)
+
+    sandbox = commands.add_parser("sandbox", help="run the Netgíró sandbox and its customer page")
+    add_sandbox_arguments(sandbox)
+    _add_config(sandbox)
+    sandbox.set_defaults(run=_run_sandbox)
+    return parser
+
+
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="register config (TOML); none: the sandbox")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.config)
+    _setup_logging(settings, verbose=args.verbose)
+    return settings
+
+
+def _setup_logging(settings: Settings, *, verbose: bool) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    handlers: list[logging.Handler] = [logging.FileHandler(settings.data_dir / "pos.log")]
+    if verbose:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        handlers=handlers,
+        force=True,
+    )
+    for noisy in ("httpx", "httpcore", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+# --- pos pay ------------------------------------------------------------------------------
+
+
+def _run_pay(args: argparse.Namespace) -> int:
+    from pos.core.customer_ids import parse_customer_id
+    from pos.core.money import parse_amount
+
+    amount = parse_amount(args.amount)
+    settings = _settings(args)
+    parsed = parse_customer_id(args.customer, sandbox=settings.sandbox_mode, kind=args.kind)
+    for warning in parsed.warnings:
+        _say(f"Note: {warning}")
+    confirmation = args.confirmation or settings.netgiro.confirmation
+    return asyncio.run(_pay(settings, amount, parsed.customer, confirmation, args))
+
+
+async def _pay(
+    settings: Settings, amount: int, customer: Any, confirmation_name: str, args: argparse.Namespace
+) -> int:
+    from pos.core.money import format_isk
+    from pos.services.payment import CONFIRMATIONS, take_keyed_payment
+    from pos.services.status import CheckoutView
+    from pos.services.wiring import open_till
+
+    loop = asyncio.get_running_loop()
+    prompt = _CodePrompt(args.code)
+    shown: list[str] = []
+
+    def on_update(view: CheckoutView) -> None:
+        line = f"{view.label}: {view.note}" if view.note else view.label
+        if not shown or shown[-1] != line:
+            shown.append(line)
+            _say(line)
+        if view.needs_code:
+            prompt.ask(loop, view, till_holder[0].runner)
+
+    till_holder: list[Any] = []
+    async with open_till(settings, announce=_say, on_update=on_update) as till:
+        till_holder.append(till)
+        loop.add_signal_handler(signal.SIGINT, till.runner.press_cancel)
+        _say(f"Taking {format_isk(amount)} from {customer} ({confirmation_name} confirmation)")
+        result = await take_keyed_payment(
+            till, amount, customer, CONFIRMATIONS[confirmation_name], announce=_say
+        )
+    _print_outcome(result.attempt, args.json)
+    return result.exit_code
+
+
+class _CodePrompt:
+    """Asks for the SMS code: first the one given with --code, then on stdin."""
+
+    def __init__(self, given: str | None) -> None:
+        self._given = given
+        self._asked_for: int | None = None
+
+    def ask(self, loop: asyncio.AbstractEventLoop, view: Any, runner: Any) -> None:
+        if self._asked_for == view.code_tries_left and "again" not in view.note:
+            return
+        self._asked_for = view.code_tries_left
+        if self._given:
+            code, self._given = self._given, None
+            loop.call_soon(runner.enter_code, code)
+            return
+        _say(f"SMS code ({view.code_tries_left} tries left, empty line cancels): ")
+        threading.Thread(target=self._read, args=(loop, runner), daemon=True).start()
+
+    @staticmethod
+    def _read(loop: asyncio.AbstractEventLoop, runner: Any) -> None:
+        line = sys.stdin.readline().strip()
+        if line:
+            loop.call_soon_threadsafe(runner.enter_code, line)
+        else:
+            loop.call_soon_threadsafe(runner.press_cancel)
+
+
+def _print_outcome(attempt: Any, as_json: bool) -> None:
+    from pos.core.money import format_isk
+    from pos.services.status import label_of
+
+    state = attempt.state
+    outcome = {
+        "state": state.phase.value,
+        "label": label_of(state),
+        "note": state.note,
+        "amount": attempt.amount,
+        "customer": attempt.customer_masked,
+        "reference": attempt.reference,
+        "TransactionId": state.transaction_id,
+        "invoice_number": state.invoice_number,
+        "result_code": state.result_code,
+        "sale_id": attempt.sale_id,
+    }
+    if as_json:
+        print(json.dumps(outcome, ensure_ascii=False))
+        return
+    print(f"{label_of(state)} — {format_isk(attempt.amount)}, customer {attempt.customer_masked}")
+    if state.invoice_number is not None:
+        print(f"Netgíró invoice {state.invoice_number}")
+    print(f"Reference {attempt.reference}, cart {state.transaction_id or '(none)'}")
+    if state.note and state.note != label_of(state):
+        print(state.note)
+
+
+# --- pos journal, pos recover, pos sandbox ------------------------------------------------
+
+
+def _run_journal(args: argparse.Namespace) -> int:
+    from pos.journal import Journal
+    from pos.services.status import label_of
+
+    settings = _settings(args)
+    with Journal(settings.journal_file) as journal:
+        sales = journal.recent_sales(args.limit)
+    rows = [
+        {
+            "sale_id": sale.id,
+            "total": sale.total,
+            "status": sale.status,
+            "created_at": sale.created_at,
+            "attempts": [
+                {
+                    "reference": a.reference,
+                    "TransactionId": a.state.transaction_id,
+                    "state": a.state.phase.value,
+                    "label": label_of(a.state),
+                    "customer": a.customer_masked,
+                    "invoice_number": a.state.invoice_number,
+                    "note": a.state.note,
+                }
+                for a in sale.attempts
+            ],
+        }
+        for sale in sales
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for row in rows:
+        print(f"sale {row['sale_id']}  {row['total']} kr.  {row['status']}  {row['created_at']}")
+        for attempt in row["attempts"]:  # type: ignore[attr-defined]
+            print(
+                f"  {attempt['reference']}  {attempt['state']:<18} {attempt['customer']}  "
+                f"{attempt['TransactionId'] or '-'}"
+            )
+    if not rows:
+        print("The journal has no sales yet.")
+    return 0
+
+
+def _run_recover(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    return asyncio.run(_recover(settings, args.json))
+
+
+async def _recover(settings: Settings, as_json: bool) -> int:
+    from pos.services.recovery import recover_open_attempts
+    from pos.services.wiring import open_till
+
+    async with open_till(settings, announce=_say) as till:
+        report = await recover_open_attempts(till.runner, till.journal)
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "reference": r.reference,
+                        "TransactionId": r.transaction_id,
+                        "before": r.before.value,
+                        "state": r.after.value,
+                        "label": r.label,
+                        "note": r.note,
+                        "resolved": r.resolved,
+                    }
+                    for r in report
+                ],
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for r in report:
+            print(f"{r.reference}: {r.before.value} → {r.label}. {r.note}")
+        if not report:
+            print("No open payment attempts.")
+    return 0 if all(r.resolved for r in report) else EXIT_ERROR
+
+
+def _run_sandbox(args: argparse.Namespace) -> int:
+    from pos.netgiro.sandbox.cli_args import settings_from_args
+    from pos.netgiro.sandbox.server import serve_forever
+
+    settings = _settings(args)
+    serve_forever(settings_from_args(args, settings.sandbox_state_file))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

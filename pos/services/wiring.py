@@ -1,0 +1,95 @@
+"""The composition root: builds the till's parts from settings, for the CLI, the smoke test and tests.
+
+With no Netgíró configured it starts the embedded sandbox on a loopback port with the default
+state file and the first public test application: no network, no setup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from pos.config import Settings
+from pos.journal import Journal
+from pos.netgiro.client import NetgiroClient, Timeouts
+from pos.netgiro.nonce import MonotonicNonce
+from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
+from pos.services.checkout_runner import CheckoutRunner, RunnerTiming
+from pos.services.status import CheckoutView
+
+NONCE_BLOCK = 10_000
+
+
+@dataclass
+class Till:
+    """The parts one register process works with."""
+
+    settings: Settings
+    journal: Journal
+    client: NetgiroClient
+    runner: CheckoutRunner
+    sandbox: RunningSandbox | None
+
+
+def runner_timing(settings: Settings) -> RunnerTiming:
+    timing = settings.timing
+    return RunnerTiming(
+        deadline_s=timing.deadline_s,
+        give_up_after_s=timing.give_up_after_s,
+        backoff_cap_s=timing.backoff_cap_s,
+        poll_fallback_ms=timing.poll_fallback_ms,
+        code_tries=timing.code_tries,
+    )
+
+
+def journal_backed_nonce(journal: Journal) -> Callable[[], str]:
+    """Nonces that rise across restarts even if the clock steps back: blocks are reserved ahead."""
+    reserved = journal.nonce_floor()
+
+    def on_issue(value: int) -> None:
+        nonlocal reserved
+        if value >= reserved:
+            reserved = value + NONCE_BLOCK
+            journal.reserve_nonces(reserved)
+
+    source = MonotonicNonce(last=reserved, on_issue=on_issue)
+    return source.next
+
+
+@asynccontextmanager
+async def open_till(
+    settings: Settings,
+    *,
+    announce: Callable[[str], None] = lambda line: None,
+    on_update: Callable[[CheckoutView], None] | None = None,
+) -> AsyncIterator[Till]:
+    """Open the journal, the Netgíró client (and the embedded sandbox when none is configured)."""
+    sandbox = None
+    base_url = settings.netgiro.base_url
+    if base_url is None:
+        sandbox = RunningSandbox(
+            SandboxSettings(state_file=settings.sandbox_state_file, port=0)
+        ).start()
+        base_url = sandbox.base_url
+        announce(
+            f"Embedded Netgíró sandbox at {sandbox.base_url}\n"
+            f"Play the customer's phone at {sandbox.customer_page_url}"
+        )
+    journal = Journal(settings.journal_file)
+    timing = settings.timing
+    client = NetgiroClient(
+        base_url,
+        settings.netgiro.app_key,
+        settings.netgiro.secret_key,
+        timeouts=Timeouts(connect=timing.connect_timeout_s, read=timing.read_timeout_s),
+        nonce=journal_backed_nonce(journal),
+    )
+    runner = CheckoutRunner(client, journal, runner_timing(settings), on_update=on_update)
+    try:
+        yield Till(settings, journal, client, runner, sandbox)
+    finally:
+        await client.aclose()
+        journal.close()
+        if sandbox is not None:
+            sandbox.stop()

@@ -1,0 +1,57 @@
+"""The layer rules of DESIGN.md, checked from the outside: what a command really imports.
+
+import-linter checks the static imports (``lint-imports`` in CI); this checks ``sys.modules``
+in a fresh interpreter, which also catches imports done at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEADLESS_ENTRY_POINTS = [
+    "pos.cli",
+    "pos.services.payment",
+    "pos.services.recovery",
+    "pos.services.wiring",
+    "pos.journal",
+    "pos.netgiro.client",
+    "pos.netgiro.sandbox.server",
+]
+IO_LIBRARIES = ["textual", "httpx", "escpos", "serial", "qrcode", "sqlite3", "socket", "starlette"]
+
+
+def imported_after(statement: str) -> set[str]:
+    probe = f"import sys, json; {statement}; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, check=True)
+    return set(json.loads(done.stdout))
+
+
+@pytest.mark.parametrize("module", HEADLESS_ENTRY_POINTS)
+def test_headless_code_never_imports_textual(module: str) -> None:
+    loaded = imported_after(f"import {module}")
+    assert not {name for name in loaded if name.split(".")[0] == "textual"}
+
+
+def test_pos_pay_help_runs_without_textual() -> None:
+    probe = (
+        "import sys, json, contextlib, io\n"
+        "from pos.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try: main(['pay', '--help'])\n"
+        "    except SystemExit: pass\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, check=True)
+    assert "textual" not in json.loads(done.stdout)
+
+
+def test_the_core_imports_no_io_library() -> None:
+    loaded = imported_after(
+        "import pos.core.checkout, pos.core.customer_ids, pos.core.money, pos.core.cart"
+    )
+    baseline = imported_after("pass")
+    assert not {lib for lib in IO_LIBRARIES if lib in loaded - baseline}
