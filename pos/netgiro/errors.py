@@ -1,11 +1,11 @@
 """What went wrong talking to Netgíró, sorted by what the caller may safely do next.
 
-    NetgiroError (PosError)
-    ├── NotSent          the request provably never left: retrying, even InsertCart, is safe
-    ├── OutcomeUnknown   it left, and no trustworthy answer came back: a cart may exist;
-    │                    CheckCart decides later (never treat this as a "no")
-    ├── Refused          401: the key or signature was not accepted; nothing was processed
-    └── AnswerSaysNo     a well-formed answer that says no, with its code and message
+NetgiroError (PosError)
+├── NotSent          the request provably never left: retrying, even InsertCart, is safe
+├── OutcomeUnknown   it left, and no trustworthy answer came back: a cart may exist;
+│                    CheckCart decides later (never treat this as a "no")
+├── Refused          401: the key or signature was not accepted; nothing was processed
+└── AnswerSaysNo     a well-formed answer that says no, with its code and message
 """
 
 from __future__ import annotations

@@ -18,4 +18,6 @@ def signature(secret_key: str, nonce: str, full_url: str, body: bytes) -> str:
 
 def signature_matches(expected: str, given: str) -> bool:
     """Compare two signatures in constant time."""
-    return hmac.compare_digest(expected.encode("ascii", "replace"), given.encode("ascii", "replace"))
+    return hmac.compare_digest(
+        expected.encode("ascii", "replace"), given.encode("ascii", "replace")
+    )
