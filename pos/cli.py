@@ -130,7 +130,7 @@ async def _pay(
 ) -> int:
     from pos.core.money import format_isk
     from pos.services.payment import CONFIRMATIONS, take_keyed_payment
-    from pos.services.status import CheckoutView
+    from pos.services.status import UNKNOWN_LABEL, CheckoutView
     from pos.services.wiring import open_till
 
     loop = asyncio.get_running_loop()
@@ -138,7 +138,9 @@ async def _pay(
     shown: list[str] = []
 
     def on_update(view: CheckoutView) -> None:
-        line = f"{view.label}: {view.note}" if view.note else view.label
+        line = view.note or view.label
+        if view.label == UNKNOWN_LABEL:
+            line = f"{view.label} ({view.note})"
         if not shown or shown[-1] != line:
             shown.append(line)
             _say(line)
