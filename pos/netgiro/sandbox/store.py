@@ -115,7 +115,7 @@ class CartStore:
             if after != stored:
                 self._write(db, after)
             answer = outcome.answer
-            if after.invoice_number != outcome.cart.invoice_number:
+            if answer and after.invoice_number != outcome.cart.invoice_number:
                 answer = cart_answer(
                     after,
                     answer["ResultCode"],
