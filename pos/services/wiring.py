@@ -18,7 +18,7 @@ from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
 from pos.services.checkout_runner import CheckoutRunner, RunnerTiming
 from pos.services.status import CheckoutView
 
-NONCE_BLOCK = 10_000
+NONCE_BLOCK = 600_000_000  # 60 s of 100 ns ticks: one journal write a minute, not one a request
 
 
 @dataclass

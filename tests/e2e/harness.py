@@ -134,6 +134,7 @@ def write_config(
     poll_fallback_ms: int = 200,
     backoff_cap_s: float = 0.5,
 ) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         f"""
 [register]

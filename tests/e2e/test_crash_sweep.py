@@ -92,12 +92,14 @@ FLOWS = {
     "ssn_manual_code": Flow("ssn_manual_code", TEST_SSN_UNLIMITED_CREDIT, "manual", code=True),
     "gsm_manual_deadline": Flow("gsm_manual_deadline", "7700001", "manual", deadline_s=0.8),
     "gsm_automatic_accepted": Flow("gsm_automatic_accepted", "8223281", "automatic"),
+    "gsm_callback_accepted": Flow("gsm_callback_accepted", "8223281", "callback"),
 }
 SANDBOX_OF = {
     "gsm_manual_accepted": "accepting_sandbox",
     "ssn_manual_code": "silent_sandbox",
     "gsm_manual_deadline": "silent_sandbox",
     "gsm_automatic_accepted": "accepting_sandbox",
+    "gsm_callback_accepted": "accepting_sandbox",
 }
 
 

@@ -42,19 +42,22 @@ class Call:
     name: str
     path: str
     connection: int  # which connection carries this call in its flow
+    hold_s: float  # how long a connect fault lasts: past the moment this call is made
 
 
 CALLS = {
-    "insert": Call("insert", "Checkout/InsertCart", 1),
-    "check": Call("check", "Checkout/CheckCart", 2),
-    "confirm": Call("confirm", "Checkout/ConfirmCart", 2),
-    "cancel": Call("cancel", "Checkout/CancelCart", 3),
+    "insert": Call("insert", "Checkout/InsertCart", 1, 5.0),  # pos pay starts after arming
+    "check": Call("check", "Checkout/CheckCart", 2, 0.2),  # right after InsertCart
+    "confirm": Call("confirm", "Checkout/ConfirmCart", 2, 0.2),  # right after InsertCart
+    "cancel": Call("cancel", "Checkout/CancelCart", 3, 1.0),  # at the 0.5 s deadline
 }
 
 
 @pytest.fixture(scope="module")
 def accepting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
-    with sandbox_process(tmp_path_factory.mktemp("fm-accepting"), "--auto-accept-after", "0.3") as sb:
+    with sandbox_process(
+        tmp_path_factory.mktemp("fm-accepting"), "--auto-accept-after", "0.3"
+    ) as sb:
         yield sb
 
 
@@ -98,7 +101,9 @@ def pay_through(
     return done.returncode, outcome, done.stderr, config, data_dir
 
 
-def sandbox_for(call: str, accepting: SandboxProcess, slow_polling: SandboxProcess) -> SandboxProcess:
+def sandbox_for(
+    call: str, accepting: SandboxProcess, slow_polling: SandboxProcess
+) -> SandboxProcess:
     return slow_polling if call == "cancel" else accepting
 
 
@@ -115,7 +120,7 @@ def test_a_fault_on_a_call_loses_and_doubles_nothing(
     target = CALLS[call]
     with FaultProxy("127.0.0.1", sandbox.port) as proxy:
         if fault in CONNECT_FAULTS:
-            proxy.arm_connect_fault(fault, on_connection=target.connection)
+            proxy.arm_connect_fault(fault, on_connection=target.connection, hold_s=target.hold_s)
         else:
             proxy.arm(target.path, fault)
         code, outcome, stderr, config, data_dir = pay_through(
