@@ -8,6 +8,7 @@ No assertion is about elapsed time; every wait is bounded by a socket timeout or
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
@@ -84,7 +85,9 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def upstream() -> Iterator[_Server]:
     server = _Server()
-    thread = threading.Thread(target=server.serve_forever, name="test-upstream", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="test-upstream", daemon=True
+    )
     thread.start()
     try:
         yield server
@@ -380,3 +383,23 @@ def test_stop_closes_idle_connections_and_the_port_and_ends_every_thread(
     with pytest.raises(ConnectionRefusedError), socket.socket() as probe:
         probe.settimeout(2)
         probe.connect(("127.0.0.1", proxy.port))
+
+
+def open_fds() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
+@pytest.mark.parametrize("gate", [None, Fault.REFUSED, Fault.CONNECT_TIMEOUT], ids=str)
+def test_stop_leaves_no_descriptor_open_whatever_the_gate(
+    upstream: _Server, gate: Fault | None
+) -> None:
+    before = open_fds()
+    with FaultProxy("127.0.0.1", upstream.server_address[1]) as proxy:
+        proxy.arm(CHECK, Fault.RESET_MID_ANSWER)
+        with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
+            post(proxy, CHECK)
+        assert post(proxy, INSERT).status_code == 200
+        if gate is not None:
+            proxy.arm_connect_fault(gate, hold_s=None)  # still closed when the proxy stops
+    assert open_fds() - before == set()
