@@ -139,7 +139,7 @@ async def _pay(
 
     def on_update(view: CheckoutView) -> None:
         line = view.note or view.label
-        if view.label == UNKNOWN_LABEL:
+        if view.label == UNKNOWN_LABEL and not line.startswith("Unknown"):
             line = f"{view.label} ({view.note})"
         if not shown or shown[-1] != line:
             shown.append(line)
@@ -291,7 +291,8 @@ async def _recover(settings: Settings, as_json: bool) -> int:
         )
     else:
         for r in report:
-            print(f"{r.reference}: {r.before.value} → {r.label}. {r.note}")
+            detail = "" if r.note == r.label else f": {r.note}"
+            print(f"{r.reference}: {r.before.value} → {r.label}{detail}")
         if not report:
             print("No open payment attempts.")
     return 0 if all(r.resolved for r in report) else EXIT_ERROR

@@ -500,7 +500,10 @@ def _on_cancel(state: Checkout, event: CancelAnswered) -> Step:
         # "Too late, already paid": re-read, and it is paid when CheckCart agrees.
         return _check_now(seen, "Netgíró says the customer already paid: checking")
     if answer.success and answer.result_code in CANCELLED_CODES:
-        return _final(seen, Phase.CANCELLED, "Cancelled", answer)
+        note = (
+            "Cancelled" if seen.live else "Cancelled after a restart; the customer was not charged"
+        )
+        return _final(seen, Phase.CANCELLED, note, answer)
     if (
         not answer.success
         and answer.result_code == ResultCode.RESERVED_WAITING_FOR_PROVIDER_CONFIRM
@@ -515,7 +518,7 @@ def _on_cancel(state: Checkout, event: CancelAnswered) -> Step:
 
 def _on_call_failed(state: Checkout, event: CallFailed) -> Step:
     _require(state, event, Phase.PENDING, Phase.NEEDS_CODE, Phase.CONFIRMING, Phase.CANCELLING)
-    return _back_off(state, f"Unknown — checking… ({event.message})")
+    return _back_off(state, f"Unknown — checking… {event.message}")
 
 
 # --- the cashier, timers, callbacks, restarts ---------------------------------------------
