@@ -87,11 +87,21 @@ class CallbackReceiver:
             return "attempt is being cancelled"
         return "accepted"
 
-    async def start(self, listen_host: str = "127.0.0.1", public_url: str | None = None) -> str:
-        """Serve on a loopback port; returns the CallbackUrl to send to Netgíró."""
+    async def start(self, listen: str = "127.0.0.1:0", public_url: str | None = None) -> str:
+        """Serve on ``host:port`` (port 0: any); returns the CallbackUrl to send to Netgíró."""
+        listen_host, _, listen_port = listen.rpartition(":")
+        listen_host = listen_host or "127.0.0.1"
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((listen_host, 0))
+        try:
+            sock.bind((listen_host, int(listen_port or 0)))
+        except (OSError, ValueError) as exc:
+            sock.close()
+            raise PosError(
+                f"The callback receiver cannot listen on {listen!r} ({exc}); "
+                "check netgiro.callback_listen.",
+                "Callbacks",
+            ) from exc
         port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)

@@ -75,9 +75,7 @@ async def take_keyed_payment(
             till.journal, till.settings.netgiro.secret_key, till.runner.callback_arrived
         )
         netgiro = till.settings.netgiro
-        callback_url = await receiver.start(
-            netgiro.callback_listen.rpartition(":")[0] or "127.0.0.1", netgiro.callback_url
-        )
+        callback_url = await receiver.start(netgiro.callback_listen, netgiro.callback_url)
     try:
         attempt = await till.runner.pay(
             sale_id,
