@@ -8,7 +8,6 @@ file, the key, and what to do. No config at all means the embedded sandbox.
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import os
 import stat
 import tomllib
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
 
+from pos.core.addresses import is_loopback
 from pos.core.errors import ConfigError
 from pos.core.public_test_data import FIRST_TEST_APPLICATION, TEST_APPLICATIONS, is_test_app_key
 
@@ -82,7 +82,7 @@ class Settings:
     def sandbox_mode(self) -> bool:
         """Sandbox or a public test application: only then are Netgíró's test ids accepted."""
         base_url = self.netgiro.base_url
-        if base_url is None or _is_loopback(urlsplit(base_url).hostname or ""):
+        if base_url is None or is_loopback(urlsplit(base_url).hostname or ""):
             return True
         return is_test_app_key(self.netgiro.app_key)
 
@@ -245,18 +245,9 @@ def _check_url(path: Path, key: str, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return
-    if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
+    if parts.scheme == "http" and is_loopback(parts.hostname or ""):
         return
     raise ConfigError(
         f"{path}: {key} must be an https:// address (plain http:// only to this machine), "
         f"not {url!r}."
     )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -15,7 +15,6 @@ codes are states, not errors (CancelCart's ``Success=false, 10200`` means *paid*
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from pos.core.addresses import is_loopback
 from pos.core.cart import CartAnswer, InsertAnswer
 from pos.core.errors import ConfigError
 from pos.crashpoints import crash_point
@@ -60,15 +60,6 @@ def classify_transport_error(exc: Exception) -> type[NetgiroError]:
     if isinstance(exc, _NOT_SENT_ERRORS):
         return NotSent
     return OutcomeUnknown
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_base_url(base_url: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import httpx
 
+from pos.core.addresses import is_loopback
 from pos.core.public_test_data import TEST_APPLICATIONS
 from pos.core.result_codes import ConfirmationType, ResultCode
 from pos.netgiro.sandbox import rules
@@ -103,8 +104,6 @@ def _after_callback(acknowledged: bool, retries_left: int) -> Callable[[Cart], r
 def _on_this_machine(url: str) -> bool:
     """The sandbox only calls back to loopback: it is a local test double, not a web client."""
     from urllib.parse import urlsplit
-
-    from pos.netgiro.client import is_loopback
 
     host = urlsplit(url).hostname
     return host is not None and is_loopback(host)
