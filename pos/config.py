@@ -54,7 +54,6 @@ class TimingSettings:
     backoff_cap_s: float = 30.0
     deadline_s: float = 180.0
     give_up_after_s: float = 60.0
-    recovery_period_s: float = 30.0
     code_tries: int = 3
 
 
