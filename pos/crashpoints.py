@@ -24,7 +24,7 @@ def _armed() -> dict[str, int]:
     armed: dict[str, int] = {}
     for item in filter(None, (part.strip() for part in spec.split(","))):
         name, _, nth = item.partition("#")
-        armed[name] = int(nth) if nth.isdigit() else 1
+        armed[name] = int(nth) if nth.isascii() and nth.isdigit() else 1
     return armed
 
 

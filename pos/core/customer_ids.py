@@ -17,6 +17,7 @@ from pos.core.masking import mask_app_code, mask_kennitala, mask_phone
 from pos.core.public_test_data import TEST_APP_CODE_PREFIX, TEST_SSNS
 
 _SEPARATORS = re.compile(r"[\s\-.]")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 CENTURIES = {"9": 1900, "0": 2000, "8": 1800}
 CHECK_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 MONTHS = [
@@ -116,7 +117,7 @@ def _digits_only(text: str, what: str) -> str:
     compact = _SEPARATORS.sub("", text.strip())
     if not compact:
         raise InputError(f"Enter the customer's {what}.")
-    if not compact.isdigit():
+    if not _ASCII_DIGITS.fullmatch(compact):  # str.isdigit() takes '¹', int() does not
         raise InputError(f"{text.strip()!s} is not a {what}: use digits only.")
     return compact
 
@@ -208,7 +209,7 @@ def parse_customer_id(text: str, *, sandbox: bool, kind: str | None = None) -> P
     compact = _strip_country_code(text)
     if compact.startswith(TEST_APP_CODE_PREFIX):
         return ParsedCustomer(parse_app_code(compact))
-    if _SEPARATORS.sub("", compact).isdigit():
+    if _ASCII_DIGITS.fullmatch(_SEPARATORS.sub("", compact)):
         length = len(_SEPARATORS.sub("", compact))
         if length == 10:
             return parse_kennitala(compact, sandbox=sandbox)

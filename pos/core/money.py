@@ -10,7 +10,8 @@ import re
 from pos.core.errors import InputError
 
 MAX_AMOUNT = 10_000_000
-_GROUPED = re.compile(r"^\d{1,3}([. ]\d{3})+$")
+_GROUPED = re.compile(r"[0-9]{1,3}([. ][0-9]{3})+")
+_PLAIN = re.compile(r"[0-9]+")
 _SUFFIX = re.compile(r"\s*(kr\.?|isk)$", re.IGNORECASE)
 
 
@@ -22,11 +23,11 @@ def parse_amount(text: str) -> int:
         raise InputError("Enter an amount in krónur, for example 1990.")
     if cleaned.startswith("-"):
         raise InputError(f"{shown} is negative; enter the amount to take, in krónur.")
-    if cleaned.isdigit():
+    if _PLAIN.fullmatch(cleaned):
         value = int(cleaned)
-    elif _GROUPED.match(cleaned):
+    elif _GROUPED.fullmatch(cleaned):
         value = int(re.sub(r"[. ]", "", cleaned))
-    elif re.fullmatch(r"\d+([.,]\d+)", cleaned):
+    elif re.fullmatch(r"[0-9]+([.,][0-9]+)", cleaned):
         raise InputError(f"Amounts are whole krónur: {shown} has a decimal part.")
     else:
         raise InputError(f"{shown} is not an amount: use digits, e.g. 1990 or 1.990.")

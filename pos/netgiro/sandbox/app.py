@@ -35,6 +35,7 @@ from pos.netgiro.sandbox.store import CartStore
 from pos.netgiro.signing import signature, signature_matches
 
 MAX_BODY_BYTES = 1024 * 1024
+DIGITS = frozenset("0123456789")
 SECRETS = {app.app_key.lower(): app.secret_key for app in TEST_APPLICATIONS}
 
 
@@ -134,10 +135,10 @@ class SandboxApp:
         return response
 
     def request_confirmation(self, request: Request) -> dict[str, Any]:
-        customer = "".join(ch for ch in request.query_params.get("Customer", "") if ch.isdigit())
+        customer = "".join(ch for ch in request.query_params.get("Customer", "") if ch in DIGITS)
         if not customer:
             customer = "".join(
-                ch for ch in request.query_params.get("customer", "") if ch.isdigit()
+                ch for ch in request.query_params.get("customer", "") if ch in DIGITS
             )
         if not customer:
             raise BadRequest("Customer is required: /v1/Account/RequestConfirmation?Customer=…")
@@ -175,7 +176,7 @@ class SandboxApp:
         callback_url = optional_text(body, "callbackurl")
         if confirmation == ConfirmationType.SERVER_CALLBACK and not callback_url:
             raise BadRequest("CallbackUrl is required for ConfirmationType 1 (server callback).")
-        customer = "".join(ch for ch in str(customer_raw) if ch.isdigit())
+        customer = "".join(ch for ch in str(customer_raw) if ch in DIGITS)
         now = self.clock()
         kind_and_status = self.classify(customer, now)
         if isinstance(kind_and_status, dict):
@@ -220,7 +221,7 @@ class SandboxApp:
         return self.on_cart(body, app_key, rules.check)
 
     async def confirm_cart(self, body: dict[str, Any], app_key: str) -> dict[str, Any]:
-        identifier = "".join(ch for ch in str(body.get("identifier") or "") if ch.isdigit())
+        identifier = "".join(ch for ch in str(body.get("identifier") or "") if ch in DIGITS)
         now = self.clock()
 
         def rule(cart: Cart) -> Outcome:
@@ -341,7 +342,7 @@ def url_as_sent(request: Request) -> str:
 
 async def read_capped(request: Request) -> bytes:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared and all(ch in DIGITS for ch in declared) and int(declared) > MAX_BODY_BYTES:
         raise BadRequest("The body is larger than 1 MB.", 413, 413)
     chunks, size = [], 0
     async for chunk in request.stream():
