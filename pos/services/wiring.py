@@ -6,11 +6,15 @@ state file and the first public test application: no network, no setup.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import fcntl
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from pos.config import Settings
+from pos.core.errors import PosError
 from pos.journal import Journal
 from pos.netgiro.client import NetgiroClient, Timeouts
 from pos.netgiro.nonce import MonotonicNonce
@@ -57,6 +61,28 @@ def journal_backed_nonce(journal: Journal) -> Callable[[], str]:
     return source.next
 
 
+@contextmanager
+def register_lock(data_dir: Path) -> Iterator[None]:
+    """One process drives a register's payments: another one's recovery would cancel them."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "register.lock", "a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise PosError(
+                f"This register is busy: pos (pid {holder}) is taking a payment. Wait for it "
+                "to finish, or stop it; nothing was sent.",
+                "Register busy",
+            ) from exc
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))
+        lock.flush()
+        yield  # the kernel releases the lock if this process dies
+
+
 @asynccontextmanager
 async def open_till(
     settings: Settings,
@@ -65,6 +91,17 @@ async def open_till(
     on_update: Callable[[CheckoutView], None] | None = None,
 ) -> AsyncIterator[Till]:
     """Open the journal, the Netgíró client (and the embedded sandbox when none is configured)."""
+    with register_lock(settings.data_dir):
+        async with _parts(settings, announce, on_update) as till:
+            yield till
+
+
+@asynccontextmanager
+async def _parts(
+    settings: Settings,
+    announce: Callable[[str], None],
+    on_update: Callable[[CheckoutView], None] | None,
+) -> AsyncIterator[Till]:
     sandbox = None
     base_url = settings.netgiro.base_url
     if base_url is None:

@@ -207,3 +207,21 @@ def test_pos_journal_lists_attempts_with_their_states(
     assert attempt["state"] == "DECLINED"
     assert "TransactionId" in attempt
     assert attempt["customer"] == "******-2229"
+
+
+def test_a_second_pos_on_a_busy_register_is_refused_and_the_first_is_untouched(
+    silent: SandboxProcess, tmp_path: Path
+) -> None:
+    config, data_dir = config_for(silent, tmp_path)
+    before = len(silent.carts())
+    first = start_pos(["pay", "2010", "8223281", "--json", "--config", str(config)], data_dir)
+    cart = wait_until(lambda: silent.newest_cart(before), what="the first cart")
+    second = run_pos(["pay", "2011", "7700001", "--config", str(config)], data_dir)
+    assert second.returncode == 2
+    assert "register is busy" in second.stderr
+    assert len(silent.carts()) == before + 1
+    silent.act(cart["TransactionId"], "accept")
+    done = finish(first)
+    assert done.returncode == 0, done.stderr
+    assert done.json()["state"] == "PAID"
+    assert_invariants(silent, config, data_dir)
