@@ -22,8 +22,6 @@ from pos.crashpoints import crash_point
 from pos.journal.schema import SCHEMA, SCHEMA_VERSION
 from pos.journal.state_codec import state_from_json, state_to_json
 
-NONCE_BLOCK = 1000
-
 
 class JournalError(PosError):
     """The journal cannot be opened or refuses a change."""

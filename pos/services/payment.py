@@ -6,7 +6,7 @@ SMS code is asked for, and how progress is shown.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pos.core.checkout import CustomerKind, Phase
@@ -56,7 +56,6 @@ async def take_keyed_payment(
     confirmation: ConfirmationType,
     *,
     announce: Callable[[str], None],
-    before_paying: Callable[[], Awaitable[None]] | None = None,
 ) -> PaymentResult:
     """Recover open attempts, journal a one-line sale of ``amount`` and take its payment."""
     recovered = await recover_open_attempts(till.runner, till.journal)
@@ -66,8 +65,6 @@ async def take_keyed_payment(
     sale_id = till.journal.create_sale(
         register.register_id, [SaleLine("keyed", "Keyed amount", amount, 1000, amount)]
     )
-    if before_paying is not None:
-        await before_paying()
     receiver = None
     callback_url = None
     if confirmation is ConfirmationType.SERVER_CALLBACK:
