@@ -91,7 +91,9 @@ def test_a_wrong_check_digit_only_warns(
     assert parsed.customer.for_netgiro == digits
     assert len(parsed.warnings) == 1
     assert "check-digit" in parsed.warnings[0]
-    assert f"{digits[:6]}-{digits[6:]}" in parsed.warnings[0]
+    assert f"******-{digits[6:]}" in parsed.warnings[0]  # masked: warnings may reach a log
+    assert digits[:6] not in parsed.warnings[0]
+    assert digits[:6] not in repr(parsed)
 
 
 @pytest.mark.parametrize(
@@ -119,11 +121,15 @@ def test_kennitala_examples(text: str, expected: str) -> None:
         ("320199-2349", "Kennitala 320199-2349: 32 is not a day in January 1999"),
         ("000199-2349", "00 is not a day in January 1999"),
         ("290299-2349", "Kennitala 290299-2349: 29 is not a day in February 1999"),
-        ("690299-2349", "29 is not a day in February 1999"),  # company, 29 Feb 1999
+        ("690299-2349", "69 is not a day in February 1999 (a company adds 40 to the day: 41–68)"),
+        ("700200-2340", "70 is not a day in February 2000 (a company adds 40 to the day: 41–69)"),
         ("290200-2349", "29 is not a day in February 1900"),  # 1900 was not a leap year
         ("310499-2349", "31 is not a day in April 1999"),
         ("400199-2349", "40 is not a day in January 1999"),
-        ("720199-2349", "32 is not a day in January 1999"),  # company day 32
+        ("720199-2349", "72 is not a day in January 1999 (a company adds 40 to the day: 41–71)"),
+        ("990199-2349", "99 is not a day in January 1999"),
+        ("0101992347", "Kennitala 010199-2347: the last digit must be 9, 0 or 8 (the century)."),
+        ("0113992349", "Kennitala 011399-2349: 13 is not a month."),
     ],
 )
 def test_non_dates_are_refused(text: str, message: str) -> None:
@@ -217,9 +223,17 @@ def test_eight_digits_refused(text: str) -> None:
         parse_gsm(text)
 
 
-@given(st.from_regex(r"[0-59][0-9]{6}", fullmatch=True))
+@given(st.from_regex(r"[45][0-9]{6}", fullmatch=True))
 def test_landlines_refused(digits: str) -> None:
-    with pytest.raises(InputError, match="landline"):
+    with pytest.raises(InputError, match=f"{digits} is a landline number; Netgíró needs a mobile"):
+        parse_gsm(digits)
+
+
+@given(st.from_regex(r"[01239][0-9]{6}", fullmatch=True))
+def test_other_non_mobiles_refused(digits: str) -> None:
+    with pytest.raises(
+        InputError, match=f"{digits} is not a mobile number; Netgíró needs a mobile"
+    ):
         parse_gsm(digits)
 
 
@@ -252,9 +266,20 @@ def test_every_app_code_token_parses(token: str) -> None:
     assert parse_app_code("500004" + token).for_netgiro == "500004" + token
 
 
-@pytest.mark.parametrize("text", ["500004", "50000412345678901", "4000041234", "1234"])
-def test_bad_app_codes_refused(text: str) -> None:
-    with pytest.raises(InputError, match="starts with 500004"):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("500004", "The app code is missing its last part: it starts with 500004"),
+        ("500004-", "missing its last part"),
+        ("50000412345678901", "App code 50000412345678901 is too long: it starts with 500004"),
+        ("4000041234", "4000041234 is not an app code: an app code starts with 500004"),
+        ("1234", "1234 is not an app code"),
+        ("500004-12a4", "500004-12a4 is not an app code: use the digits 0–9 only"),
+        ("", "Enter the customer's app code"),
+    ],
+)
+def test_bad_app_codes_refused(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
         parse_app_code(text)
 
 
@@ -292,10 +317,43 @@ def test_no_kennitala_looks_like_an_app_code(digits: str) -> None:
     assert not digits.startswith("500004")
 
 
-@pytest.mark.parametrize("text", ["82232811", "822328111", "12345678901", "hello", ""])
-def test_detection_refuses_other_shapes(text: str) -> None:
-    with pytest.raises(InputError):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("82232811", "82232811 has 8 digits. Enter a 7-digit mobile number, a 10-digit kennitala"),
+        ("822328111", "has 9 digits"),
+        ("12345678901", "has 11 digits"),
+        (
+            "hello",
+            "Enter a 7-digit mobile number, a 10-digit kennitala, or the customer's app code.",
+        ),
+        ("", "Enter a 7-digit mobile number"),
+        ("  - ", "Enter a 7-digit mobile number"),
+        ("¹²⁰¹⁶⁰³³⁸⁹", "Enter a 7-digit mobile number"),
+    ],
+)
+def test_detection_refuses_other_shapes(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
         parse_customer_id(text, sandbox=False)
+
+
+def test_a_country_code_means_a_phone_number() -> None:
+    with pytest.raises(InputError, match="Phone number 1201603389 has 10 digits"):
+        parse_customer_id("+354 120160-3389", sandbox=False)
+    with pytest.raises(InputError, match="has 10 digits"):
+        parse_customer_id("00354 5000041234", sandbox=False)
+
+
+def test_short_numbers_are_read_as_phone_numbers_missing_digits() -> None:
+    with pytest.raises(InputError, match="Phone number 82232 has 5 digits"):
+        parse_customer_id("822 32", sandbox=False)
+
+
+def test_long_input_is_echoed_shortened() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_gsm("x" * 5000)
+    assert len(str(caught.value)) < 120
+    assert "…" in str(caught.value)
 
 
 def test_kind_override() -> None:
@@ -390,3 +448,48 @@ def test_mask_examples() -> None:
         "Kennitala(******-2349)"
     )
     assert "1234" not in repr(parse_app_code("500004-1234"))
+
+
+# --- the types ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "bad"),
+    [
+        (Gsm, "822328"),
+        (Gsm, "822328a"),
+        (Gsm, "82232811"),
+        (Kennitala, "120160-3389"),
+        (Kennitala, "¹²⁰¹⁶⁰³³⁸⁹"),
+        (AppCode, "50000412345678901"),
+        (AppCode, "5000051234"),
+        (AppCode, "500004-1234"),
+    ],
+)
+def test_the_types_refuse_a_value_of_the_wrong_shape_without_echoing_it(
+    make: type, bad: str
+) -> None:
+    with pytest.raises(ValueError) as caught:
+        make(bad)
+    assert bad not in str(caught.value)
+
+
+def test_kind_is_fixed_by_the_type() -> None:
+    assert (Gsm("8223281").kind, Kennitala("1201603389").kind) == ("gsm", "ssn")
+    assert AppCode("5000041234").kind == "app_code"
+    with pytest.raises(TypeError):
+        Gsm("8223281", "ssn")  # type: ignore[call-arg]
+
+
+def test_the_types_are_frozen_values() -> None:
+    gsm = parse_gsm("822 3281")
+    assert gsm == Gsm("8223281")
+    assert len({gsm, Gsm("8223281")}) == 1
+    with pytest.raises(AttributeError):
+        gsm.digits = "7700001"  # type: ignore[misc]
+
+
+def test_a_parsed_kennitala_is_typed_as_a_kennitala() -> None:
+    parsed = parse_kennitala("120160-3389", sandbox=False)
+    assert isinstance(parsed.customer, Kennitala)
+    assert parsed.customer.digits == "1201603389"  # mypy: no narrowing needed
