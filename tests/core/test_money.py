@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pos.core import money
 from pos.core.errors import InputError
 from pos.core.money import MAX_AMOUNT, format_isk, parse_amount
 
@@ -127,12 +131,63 @@ def test_fuzz_only_input_error(text: str) -> None:
     assert 1 <= value <= MAX_AMOUNT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="pos/core/money.py: int() on more than 4300 digits raises ValueError, not InputError",
-)
-@pytest.mark.parametrize("text", ["1" * 5000, "1" + ".000" * 1500])
+@pytest.mark.parametrize("text", ["1" * 5000, "1" + ".000" * 1500, "9" * 4301 + " kr."])
 def test_very_long_digit_strings_are_an_input_error(text: str) -> None:
-    with pytest.raises(InputError):
+    # Regression: int() on more than 4300 digits raised ValueError, not InputError.
+    with pytest.raises(InputError, match="more than") as caught:
         parse_amount(text)
+    assert len(str(caught.value)) < 120  # the echo is shortened
+
+
+def test_leading_zeros_do_not_count_towards_the_cap() -> None:
+    assert parse_amount("0" * 5000 + "1990") == 1990
+    with pytest.raises(InputError, match="zero"):
+        parse_amount("0" * 5000)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1 990.000", "not an amount"),  # one separator throughout
+        ("1.990 000", "not an amount"),
+        ("1.990,50", "Amounts are whole krónur: 1.990,50 has a decimal part."),
+        ("1 990,5", "decimal part"),
+        ("1.99", "Amounts are whole krónur: 1.99 has a decimal part."),
+        ("−1990", "negative"),  # U+2212, the minus sign
+        ("–500", "negative"),  # an en dash
+        ("-", "not an amount"),
+        ("1990 kr. kr.", "not an amount"),
+    ],
+)
+def test_more_refusals(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        parse_amount(text)
+
+
+@pytest.mark.parametrize("text", ["1\u2009990", "1\t990 kr.", "1990\u2009kr", " 1990 KR. "])
+def test_any_unicode_space_groups(text: str) -> None:
+    assert parse_amount(text) == 1990
+
+
+def test_messages_echo_what_was_typed_on_one_line() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_amount("19\x0090,5")
+    assert "19?90,5" in str(caught.value)
+
+
+@pytest.mark.parametrize("amount", [19.9, 1990.0, True])
+def test_format_isk_refuses_anything_but_an_int(amount: object) -> None:
+    with pytest.raises(TypeError):
+        format_isk(amount)  # type: ignore[arg-type]
+
+
+def test_no_float_in_the_money_module() -> None:
+    source = Path(money.__file__).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    floats = [
+        node
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Constant) and isinstance(node.value, float))
+        or (isinstance(node, ast.Name) and node.id in {"float", "Decimal"})
+    ]
+    assert floats == []
