@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import math
 import os
+import re
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pos.config import describe_secret, load_settings
+from pos.config import RegisterSettings, TimingSettings, describe_secret, load_settings
 from pos.core.errors import ConfigError
 from pos.core.public_test_data import FIRST_TEST_APPLICATION, SECOND_TEST_APPLICATION
 
@@ -327,36 +335,251 @@ def test_data_dir_expands_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert load_settings(path).data_dir == tmp_path / "pos-data"
 
 
-# --- known gaps in pos/config.py (strict xfail: they flip to failures once fixed) ------------
+# --- regressions: errors that escaped as something other than ConfigError -----------------------
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="Path(5) raises TypeError")
 def test_data_dir_of_the_wrong_type_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError):
+    # Was: Path(5) raised TypeError.
+    with pytest.raises(ConfigError, match=r"paths\.data_dir must be text in quotes, not 5"):
         load_settings(write(tmp_path, "[paths]\ndata_dir = 5\n"))
 
 
-@pytest.mark.xfail(strict=True, raises=IsADirectoryError, reason="read_text() is not guarded")
 def test_secret_file_that_is_a_directory_is_a_config_error(tmp_path: Path) -> None:
+    # Was: read_text() raised IsADirectoryError.
     folder = tmp_path / "secret-dir"
     folder.mkdir(mode=0o700)
     os.chmod(folder, 0o700)
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="is not a file"):
         load_settings(private_config(tmp_path, f"secret_key_file = '{folder}'"))
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError, reason="read_text() is not guarded")
 def test_secret_file_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    # Was: read_text() raised UnicodeDecodeError.
     secret = tmp_path / "netgiro.secret"
     secret.write_bytes(b"\xff\xfe secret")
     os.chmod(secret, 0o600)
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="is not UTF-8 text"):
         load_settings(private_config(tmp_path, f"secret_key_file = '{secret}'"))
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError, reason="only TOMLDecodeError caught")
 def test_config_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    # Was: only TOMLDecodeError was caught.
     path = tmp_path / "register.toml"
     path.write_bytes(b'[register]\nname = "\xff"\n')
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match=r"is not UTF-8 text.*Save it as UTF-8"):
         load_settings(path)
+
+
+def test_secret_file_that_is_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "netgiro.secret"
+    os.mkfifo(fifo, 0o600)
+    with pytest.raises(ConfigError, match="is not a file"):
+        load_settings(private_config(tmp_path, f"secret_key_file = '{fifo}'"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[paths]\ndata_dir = ""\n', "paths.data_dir must be a path"),
+        ('[paths]\ndata_dir = "a\\u0000b"\n', "paths.data_dir must be a path"),
+        ('[paths]\ndata_dir = "~no_such_user_for_pos_tests/x"\n', "Write the full path"),
+        ("netgiro = 5\n", "netgiro must be a table: write \\[netgiro\\]"),
+        ("[timing]\ndeadline_s = nan\n", "timing.deadline_s must be above 0 \\(and finite\\)"),
+        ("[timing]\nbackoff_cap_s = inf\n", "timing.backoff_cap_s must be above 0"),
+        (
+            "[timing]\ncode_tries = 2.5\n",
+            "timing.code_tries must be whole number \\(like 3\\), not 2.5",
+        ),
+        (
+            "[timing]\ncode_tries = true\n",
+            "timing.code_tries must be whole number \\(like 3\\), not true",
+        ),
+        ('[register]\nregister_id = ""\n', "register.register_id must not be empty"),
+        ('[register]\nstore_id = "  "\n', "register.store_id must not be empty"),
+        ('[netgiro]\napp_key = ""\n', "netgiro.app_key must not be empty"),
+        ('[register]\ncolour = "red"\n', "unknown key register.colour. Known here: store_id,"),
+        ('[netgiro]\nbase_url = "https://[::1/v1/"\n', "netgiro.base_url is not an address"),
+        ('[netgiro]\nbase_url = "https://api.netgiro.is:port/"\n', "is not an address"),
+        (
+            '[netgiro]\ncallback_url = "http://till.example.is/cb"\n',
+            "netgiro.callback_url must be an https://",
+        ),
+        ('[netgiro]\ncallback_listen = "8080"\n', "netgiro.callback_listen must be host:port"),
+        ('[netgiro]\ncallback_listen = "127.0.0.1:65536"\n', "must be host:port"),
+        ('[netgiro]\ncallback_listen = "127.0.0.1:80a"\n', "must be host:port"),
+        ('[netgiro]\ncallback_listen = "127.0.0.1:' + "9" * 5000 + '"\n', "must be host:port"),
+        ('[netgiro]\nsecret_key_env = ""\n', "must be the name of an environment variable"),
+    ],
+)
+def test_more_bad_values_name_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_settings(path)
+    assert str(path) in str(caught.value)
+
+
+def test_a_url_with_a_password_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    path = write(tmp_path, '[netgiro]\nbase_url = "https://till:hunter2@api.netgiro.is/v1/"\n')
+    with pytest.raises(ConfigError, match="must not hold a user name or password") as caught:
+        load_settings(path)
+    assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("callback_url", "https://till-1.example.is/netgiro/callback"),
+        ("callback_url", "http://127.0.0.1:8123/netgiro/callback"),
+        ("callback_listen", "0.0.0.0:8123"),
+        ("callback_listen", ":0"),
+        ("callback_listen", "[::1]:65535"),
+    ],
+)
+def test_callback_settings_accepted(tmp_path: Path, key: str, value: str) -> None:
+    settings = load_settings(write(tmp_path, f'[netgiro]\n{key} = "{value}"\n'))
+    assert getattr(settings.netgiro, key) == value
+
+
+def test_confirmation_modes(tmp_path: Path) -> None:
+    for mode in ("manual", "automatic", "callback"):
+        path = write(tmp_path, f'[netgiro]\nconfirmation = "{mode}"\n')
+        assert load_settings(path).netgiro.confirmation == mode
+
+
+def test_both_secret_sources_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POS_TEST_SECRET", SECRET)
+    secret = secret_file(tmp_path, 0o600)
+    path = private_config(
+        tmp_path, f"secret_key_env = 'POS_TEST_SECRET'\nsecret_key_file = '{secret}'"
+    )
+    with pytest.raises(ConfigError, match="both secret_key_env and secret_key_file") as caught:
+        load_settings(path)
+    assert SECRET not in str(caught.value)
+
+
+def test_a_relative_secret_file_is_read_from_the_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret_file(tmp_path, 0o600)
+    path = private_config(tmp_path, "secret_key_file = 'netgiro.secret'")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert load_settings(path).netgiro.secret_key == SECRET
+
+
+def test_a_relative_data_dir_is_from_the_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "[paths]\ndata_dir = 'state'\n")
+    monkeypatch.chdir(tmp_path.parent)
+    assert load_settings(path).data_dir == tmp_path / "state"
+
+
+def test_an_env_secret_is_stripped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POS_TEST_SECRET", f"  {SECRET}\n")
+    settings = load_settings(private_config(tmp_path, 'secret_key_env = "POS_TEST_SECRET"'))
+    assert settings.netgiro.secret_key == SECRET
+
+
+def test_describe_secret_is_eight_hex_digits_of_sha256() -> None:
+    expected = "sha256:" + hashlib.sha256(SECRET.encode()).hexdigest()[:8]
+    assert describe_secret(SECRET) == expected
+    assert re.fullmatch(r"sha256:[0-9a-f]{8}", describe_secret(""))
+
+
+def test_example_file_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETGIRO_SECRET_KEY", SECRET)
+    settings = load_settings(EXAMPLE)
+    assert settings.register == RegisterSettings("S1", "R1", "L1", "Till 1")
+    assert settings.timing == TimingSettings()
+    assert settings.netgiro.callback_url is None
+    assert settings.netgiro.callback_listen == "127.0.0.1:0"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[netgiro]\nsecret_key = "S"\n',
+        '[netgiro]\nbase_url = "http://api.netgiro.is/"\nsecret_key_env = "POS_TEST_SECRET"\n',
+        '[netgiro]\napp_key = "mine"\nsecret_key_env = "POS_TEST_SECRET"\nconfirmation = "x"\n',
+        '[netgiro]\napp_key = "mine"\nsecret_key_env = "POS_TEST_SECRET"\nbogus = 1\n',
+    ],
+)
+def test_no_error_message_holds_the_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    monkeypatch.setenv("POS_TEST_SECRET", SECRET)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, text.replace('"S"', f'"{SECRET}"')))
+    assert SECRET not in str(caught.value)
+    assert SECRET not in repr(caught.value)
+
+
+# --- fuzz: nothing but ConfigError ---------------------------------------------------------------
+
+toml_values = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        ["https://api.test.netgiro.is/v1/", "http://127.0.0.1:1/", "127.0.0.1:0", "manual", "~"]
+    ),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+)
+NETGIRO_KEYS = ["base_url", "app_key", "secret_key_env", "secret_key_file", "confirmation"]
+keys = st.sampled_from(
+    [
+        *RegisterSettings.__dataclass_fields__,
+        *TimingSettings.__dataclass_fields__,
+        *NETGIRO_KEYS,
+        *["callback_url", "callback_listen", "data_dir", "secret_key", "x"],
+    ]
+)
+sections = st.sampled_from(["register", "netgiro", "timing", "paths", "other"])
+documents = st.dictionaries(sections, st.dictionaries(keys, toml_values, max_size=4), max_size=4)
+
+
+def toml_document(document: dict[str, dict[str, object]]) -> str:
+    lines = []
+    for section, table in document.items():
+        lines.append(f"[{section}]")
+        lines.extend(f"{key} = {toml_literal(value)}" for key, value in table.items())
+    return "\n".join(lines) + "\n"
+
+
+def toml_literal(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a TOML basic string
+    if isinstance(value, float) and math.isnan(value):
+        return "nan"
+    if isinstance(value, float) and math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return repr(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=documents)
+def test_fuzz_structured_config_raises_only_config_error(
+    document: dict[str, dict[str, object]],
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "register.toml"
+        path.write_text(toml_document(document), encoding="utf-8")
+        with contextlib.suppress(ConfigError):
+            loaded = load_settings(path)
+            assert loaded.netgiro.confirmation in ("manual", "automatic", "callback")
+            assert all(value > 0 for value in vars(loaded.timing).values())
+
+
+@settings(max_examples=200, deadline=None)
+@given(raw=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode)))
+def test_fuzz_raw_bytes_raise_only_config_error(raw: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "register.toml"
+        path.write_bytes(raw)
+        with contextlib.suppress(ConfigError):
+            load_settings(path)
