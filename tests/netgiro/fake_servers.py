@@ -1,0 +1,166 @@
+"""Tiny loopback servers for real faults: raw sockets on a thread, and a callback receiver.
+
+Every server here closes its sockets and joins its threads on exit, so tests stay warning-free.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+Handler = Callable[[socket.socket, threading.Event], None]
+"""Handles one accepted connection; the event is set when the server shuts down."""
+
+
+def refused_port() -> int:
+    """A loopback port nobody listens on: bound, then closed."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def raw_server(handle: Handler) -> Iterator[str]:
+    """A loopback listener whose connections go to ``handle``; yields a ``/v1/`` base URL."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.05)
+    stop = threading.Event()
+    workers: list[threading.Thread] = []
+
+    def serve_one(connection: socket.socket) -> None:
+        with connection, suppress(OSError):  # OSError: the client hung up first
+            connection.settimeout(5)
+            handle(connection, stop)
+
+    def accept_loop() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            worker = threading.Thread(target=serve_one, args=(connection,), daemon=True)
+            workers.append(worker)
+            worker.start()
+
+    thread = threading.Thread(target=accept_loop, name="fake-netgiro", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1/"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+        for worker in workers:
+            worker.join(timeout=5)
+
+
+def read_request(connection: socket.socket) -> bytes:
+    """Read one HTTP/1.1 request (head and Content-Length body); return its body."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = connection.recv(65536)
+        if not chunk:
+            return b""
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = connection.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return body
+
+
+def answering(status: int, body: bytes, content_type: str = "application/json") -> Handler:
+    """Reads the request, then sends a complete answer with this status and body."""
+
+    def handle(connection: socket.socket, stop: threading.Event) -> None:
+        read_request(connection)
+        head = (
+            f"HTTP/1.1 {status} Whatever\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(body)}\r\nnetgiro_referenceId: ref-1\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        connection.sendall(head.encode("ascii") + body)
+
+    return handle
+
+
+def never_answering(connection: socket.socket, stop: threading.Event) -> None:
+    """Accepts and never says a word, until the server shuts down."""
+    stop.wait(10)
+
+
+def half_answering(connection: socket.socket, stop: threading.Event) -> None:
+    """Reads the request, sends a head promising 200 bytes and a few of them, then closes."""
+    read_request(connection)
+    connection.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n{"Success":tr')
+
+
+@dataclass
+class ReceivedCallback:
+    """One callback as it arrived: its path, its headers and its raw body."""
+
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class CallbackReceiver:
+    """What a loopback callback receiver saw, and the switches that shape its answers."""
+
+    status: int = 200
+    hold: bool = False
+    """Keep each answer back until ``release`` is set (to watch the cart wait for it)."""
+    received: list[ReceivedCallback] = field(default_factory=list)
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    url: str = ""
+
+
+@contextmanager
+def callback_receiver(status: int = 200, *, hold: bool = False) -> Iterator[CallbackReceiver]:
+    """A loopback HTTP server that records callbacks and answers ``status``."""
+    receiver = CallbackReceiver(status=status, hold=hold)
+
+    class Handle(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            receiver.received.append(ReceivedCallback(self.path, dict(self.headers), body))
+            receiver.arrived.set()
+            if receiver.hold:
+                receiver.release.wait(10)
+            self.send_response(receiver.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # quiet
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handle)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/callback/paid"
+    try:
+        yield receiver
+    finally:
+        receiver.release.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
