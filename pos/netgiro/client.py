@@ -1,14 +1,21 @@
 """The async Netgíró checkout client: signed requests, typed answers, errors that say what is safe.
 
-Every failure is translated here, at the boundary, into what the caller may do next:
+Every failure is translated here, at the boundary (``raise … from exc``), into what the caller
+may do next:
 
-    NotSent          connect refused / connect or pool timeout / a bad URL: the request never
-                     left, so even InsertCart may be sent again
-    OutcomeUnknown   read or write timeout, reset, a dropped or truncated answer, a 5xx, an
-                     unreadable answer: the request may have been processed; CheckCart decides
-    Refused          401: the key or signature was not accepted; nothing was processed
-    AnswerSaysNo     InsertCart answered Success=false (declined, unknown customer, …)
+    httpx / HTTP failure                                     kind              the caller may
+    -------------------------------------------------------  ----------------  -----------------
+    ConnectError, ConnectTimeout, PoolTimeout,               NotSent           send again, even
+      UnsupportedProtocol, InvalidURL, LocalProtocolError                        InsertCart
+      (the request provably never left this machine)
+    ReadTimeout, WriteTimeout, ReadError, WriteError,        OutcomeUnknown    CheckCart first;
+      RemoteProtocolError, any other HTTPError, HTTP 5xx,                        never a "no"
+      an answer that is not JSON or not a Netgíró answer
+    HTTP 401                                                 Refused           fix the keys;
+                                                                               nothing processed
+    a well-formed answer, any other status                   an answer         read its code
 
+InsertCart's well-formed ``Success=false`` raises ``AnswerSaysNo`` (nothing was created).
 CheckCart, ConfirmCart and CancelCart return every well-formed answer as it is: their result
 codes are states, not errors (CancelCart's ``Success=false, 10200`` means *paid*).
 """
@@ -17,8 +24,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -26,6 +34,7 @@ import httpx
 from pos.core.addresses import is_loopback
 from pos.core.cart import CartAnswer, InsertAnswer
 from pos.core.errors import ConfigError
+from pos.core.masking import mask_customer_id
 from pos.crashpoints import crash_point
 from pos.netgiro.answers import AnswerMalformed, parse_cart_answer, parse_insert_answer
 from pos.netgiro.auth import NetgiroAuth
@@ -34,14 +43,25 @@ from pos.netgiro.nonce import MonotonicNonce
 from pos.netgiro.requests import InsertCartRequest
 
 log = logging.getLogger(__name__)
+_Answer = TypeVar("_Answer", InsertAnswer, CartAnswer)
 
 _NOT_SENT_ERRORS: tuple[type[Exception], ...] = (
-    httpx.ConnectError,
+    httpx.ConnectError,  # refused, unreachable, DNS, TLS handshake: no request bytes yet
     httpx.ConnectTimeout,
-    httpx.PoolTimeout,
+    httpx.PoolTimeout,  # no connection was free; the request waited in this process
     httpx.UnsupportedProtocol,
-    httpx.InvalidURL,
-    httpx.LocalProtocolError,
+    httpx.InvalidURL,  # not an HTTPError: raised while building the request
+    httpx.LocalProtocolError,  # h11 refused to write the request head (bodies have a fixed length)
+)
+
+_NOT_SENT = "Netgíró could not be reached ({detail}); nothing was sent, so trying again is safe."
+_UNKNOWN = (
+    "The answer from Netgíró was lost after the request was sent ({detail}); the cart may "
+    "exist — checking with CheckCart before anything else."
+)
+_REFUSED = (
+    "Netgíró refused the app key or the signature (HTTP 401); nothing was processed. "
+    "Check the register's Netgíró app key and secret key."
 )
 
 
@@ -63,23 +83,35 @@ def classify_transport_error(exc: Exception) -> type[NetgiroError]:
 
 
 def check_base_url(base_url: str) -> str:
-    """TLS always, except plain HTTP to this machine (the sandbox)."""
+    """The base URL with a trailing slash: TLS always, except plain HTTP to this machine."""
     parts = urlsplit(base_url)
-    if parts.scheme == "https" and parts.hostname:
-        return base_url if base_url.endswith("/") else base_url + "/"
-    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
-        return base_url if base_url.endswith("/") else base_url + "/"
-    raise ConfigError(
-        f"Netgíró base URL {base_url!r} must be https:// (plain http:// only to this machine)."
-    )
+    host = parts.hostname
+    secure = parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host or ""))
+    if not (secure and host) or parts.query or parts.fragment:
+        raise ConfigError(
+            f"Netgíró base URL {base_url!r} must be https://…/v1/ without a query; plain "
+            "http:// is allowed only to this machine (127.0.0.1, localhost, ::1). "
+            "Fix netgiro.base_url in the register config."
+        )
+    return base_url if base_url.endswith("/") else base_url + "/"
 
 
-_MESSAGES = {
-    NotSent: "Netgíró could not be reached ({detail}); nothing was sent, so trying again is safe.",
-    OutcomeUnknown: (
-        "The answer from Netgíró was lost after the request was sent ({detail}); the cart may "
-        "exist — checking with CheckCart before anything else."
-    ),
+def _translated(exc: Exception, action: str) -> NetgiroError:
+    kind = classify_transport_error(exc)
+    template = _NOT_SENT if kind is NotSent else _UNKNOWN
+    detail = _DETAILS.get(type(exc), type(exc).__name__)
+    return kind(template.format(detail=detail), action=action)
+
+
+_DETAILS: dict[type[Exception], str] = {
+    httpx.ConnectError: "connection refused or unreachable",
+    httpx.ConnectTimeout: "connection timed out",
+    httpx.PoolTimeout: "no free connection",
+    httpx.ReadTimeout: "no answer in time",
+    httpx.WriteTimeout: "sending timed out",
+    httpx.ReadError: "connection broken while reading",
+    httpx.WriteError: "connection broken while sending",
+    httpx.RemoteProtocolError: "connection closed mid-answer",
 }
 
 
@@ -92,22 +124,30 @@ class NetgiroClient:
         app_key: str,
         secret_key: str,
         *,
-        timeouts: Timeouts | None = None,
-        nonce: Any = None,
+        timeouts: Timeouts = Timeouts(),
+        nonce: Callable[[], str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         client_info: str = "pos-till",
     ) -> None:
         self.base_url = check_base_url(base_url)
-        t = timeouts or Timeouts()
         self._http = httpx.AsyncClient(
             auth=NetgiroAuth(app_key, secret_key, nonce or MonotonicNonce().next),
-            timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
+            timeout=httpx.Timeout(
+                connect=timeouts.connect,
+                read=timeouts.read,
+                write=timeouts.write,
+                pool=timeouts.pool,
+            ),
             transport=transport,
             verify=True,
             follow_redirects=False,
         )
         self.client_info = client_info
         self.last_reference_id: str | None = None
+        """``netgiro_referenceId`` of the last answer (quote it to Netgíró's support)."""
+
+    def __repr__(self) -> str:
+        return f"NetgiroClient({self.base_url!r})"
 
     async def __aenter__(self) -> NetgiroClient:
         return self
@@ -121,37 +161,47 @@ class NetgiroClient:
     # --- the four checkout calls and the test code generator ------------------------------
 
     async def insert_cart(self, request: InsertCartRequest) -> InsertAnswer:
-        """Create the cart; ``AnswerSaysNo`` when Netgíró declines it."""
+        """Create the cart; ``AnswerSaysNo`` when Netgíró declines it (nothing was created)."""
         body = request.to_json()
         body.setdefault("ClientInfo", self.client_info)
         data, reference_id = await self._post("insert_cart", "Checkout/InsertCart", body)
-        answer = parse_insert_answer(data, reference_id)
+        answer = _parsed(parse_insert_answer, data, reference_id, "insert_cart")
         if not answer.success:
             raise AnswerSaysNo(
-                answer.message or f"Netgíró declined the cart ({answer.result_code}).",
+                _declined(answer, request.customer_id),
+                action="insert_cart",
                 result_code=answer.result_code,
             )
         return answer
 
     async def check_cart(self, transaction_id: str) -> CartAnswer:
+        """The cart's state, read-only (always safe to repeat)."""
         return await self._cart_call("check_cart", "Checkout/CheckCart", transaction_id)
 
     async def confirm_cart(self, transaction_id: str, identifier: str | None = None) -> CartAnswer:
+        """Confirm a reservation, or give the SMS code as ``identifier``."""
         extra = {"Identifier": identifier} if identifier is not None else {}
         return await self._cart_call("confirm_cart", "Checkout/ConfirmCart", transaction_id, extra)
 
     async def cancel_cart(self, transaction_id: str) -> CartAnswer:
+        """Cancel; ``Success=false, 10200`` comes back as an answer: the cart is paid."""
         return await self._cart_call("cancel_cart", "Checkout/CancelCart", transaction_id)
 
     async def request_confirmation_token(self, customer: str) -> str:
         """Netgíró's test-only code generator: a token usable as an SMS or app code."""
-        request = self._http.build_request(
-            "GET", self.base_url + "Account/RequestConfirmation", params={"Customer": customer}
+        data, reference_id = await self._send(
+            "request_confirmation",
+            "GET",
+            self.base_url + "Account/RequestConfirmation",
+            params={"Customer": customer},
         )
-        data, reference_id = await self._send("request_confirmation", request)
-        answer = parse_insert_answer(data, reference_id)
+        answer = _parsed(parse_insert_answer, data, reference_id, "request_confirmation")
         if not answer.success:
-            raise AnswerSaysNo(answer.message, result_code=answer.result_code)
+            raise AnswerSaysNo(
+                _declined(answer, customer),
+                action="request_confirmation",
+                result_code=answer.result_code,
+            )
         return answer.message
 
     # --- the boundary ----------------------------------------------------------------------
@@ -161,44 +211,68 @@ class NetgiroClient:
     ) -> CartAnswer:
         body = {"TransactionId": transaction_id, **(extra or {})}
         data, reference_id = await self._post(action, path, body)
-        return parse_cart_answer(data, reference_id)
+        return _parsed(parse_cart_answer, data, reference_id, action)
 
     async def _post(self, action: str, path: str, body: dict[str, Any]) -> tuple[Any, str | None]:
         raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        request = self._http.build_request(
-            "POST", self.base_url + path, content=raw, headers={"Content-Type": "application/json"}
-        )
-        return await self._send(action, request)
+        return await self._send(action, "POST", self.base_url + path, content=raw)
 
-    async def _send(self, action: str, request: httpx.Request) -> tuple[Any, str | None]:
-        crash_point(f"netgiro.{action}.before_send")
+    async def _send(
+        self,
+        action: str,
+        method: str,
+        url: str,
+        *,
+        content: bytes | None = None,
+        params: dict[str, str] | None = None,
+    ) -> tuple[Any, str | None]:
+        headers = {"Content-Type": "application/json"} if content is not None else None
         try:
+            request = self._http.build_request(
+                method, url, content=content, params=params, headers=headers
+            )
+            crash_point(f"netgiro.{action}.before_send")
             response = await self._http.send(request)
-        except httpx.HTTPError as exc:
-            kind = classify_transport_error(exc)
-            log.info("%s failed: %s (%s)", action, type(exc).__name__, kind.__name__)
-            detail = type(exc).__name__
-            raise kind(_MESSAGES[kind].format(detail=detail), action=action) from exc
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            log.info("netgiro %s failed: %s", action, type(exc).__name__)
+            raise _translated(exc, action) from exc
         crash_point(f"netgiro.{action}.after_receive")
         reference_id = response.headers.get("netgiro_referenceId")
         self.last_reference_id = reference_id
-        log.info("%s answered HTTP %s ref=%s", action, response.status_code, reference_id)
-        return _read_answer(response), reference_id
+        log.info("netgiro %s answered HTTP %s ref=%s", action, response.status_code, reference_id)
+        return _read_answer(response, action), reference_id
 
 
-def _read_answer(response: httpx.Response) -> Any:
-    if response.status_code == 401:
-        raise Refused(
-            "Netgíró refused the app key or the signature (401); nothing was processed. "
-            "Check the register's Netgíró keys.",
-            action="config",
-        )
-    if response.status_code >= 500:
-        raise OutcomeUnknown(
-            _MESSAGES[OutcomeUnknown].format(detail=f"HTTP {response.status_code}"),
-            action="check",
-        )
+def _read_answer(response: httpx.Response, action: str) -> Any:
+    """The answer's JSON, or the kind of failure its status and body make it."""
+    status = response.status_code
+    if status == 401:
+        raise Refused(_REFUSED, action=action)
+    if status >= 500:
+        raise OutcomeUnknown(_UNKNOWN.format(detail=f"HTTP {status}"), action=action)
     try:
         return response.json()
-    except ValueError as exc:
-        raise AnswerMalformed(f"HTTP {response.status_code}, not JSON") from exc
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+        raise AnswerMalformed(f"HTTP {status}, not JSON", action=action) from exc
+
+
+def _parsed(
+    parse: Callable[[object, str | None], _Answer], data: object, ref: str | None, action: str
+) -> _Answer:
+    """``parse`` the answer; an unreadable one names the call it answered."""
+    try:
+        return parse(data, ref)
+    except AnswerMalformed as exc:
+        exc.action = action
+        raise
+
+
+def _declined(answer: InsertAnswer, customer_id: str) -> str:
+    """Netgíró's own words (customer id masked), the code, and what the cashier may do."""
+    said = answer.message.strip() or "Netgíró declined the cart."
+    if customer_id.strip():
+        said = said.replace(customer_id.strip(), mask_customer_id(customer_id))
+    return (
+        f"{said} (code {answer.result_code}). Nothing was charged; the customer may give "
+        "another phone number, kennitala or app code, or pay another way."
+    )

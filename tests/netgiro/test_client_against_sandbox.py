@@ -10,6 +10,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -345,21 +346,22 @@ async def test_an_unknown_customer_is_declined(open_counter: Any) -> None:
         assert caught.value.result_code == 10306
 
 
-class WithConfirmationType:
+@dataclass(frozen=True, repr=False)
+class WithRawConfirmationType(InsertCartRequest):
     """An InsertCart body with any confirmation type, even one the enum does not have."""
 
-    def __init__(self, confirmation_type: int) -> None:
-        self.confirmation_type = confirmation_type
+    raw_confirmation_type: int = 5
 
     def to_json(self) -> dict[str, Any]:
-        body = InsertCartRequest(1990, "R1-1", GSM, AUTOMATIC).to_json()
-        return {**body, "ConfirmationType": self.confirmation_type}
+        return {**super().to_json(), "ConfirmationType": self.raw_confirmation_type}
 
 
 async def test_an_invalid_confirmation_type_is_declined(open_counter: Any) -> None:
     async with open_counter() as counter:
         with pytest.raises(AnswerSaysNo) as caught:
-            await counter.client.insert_cart(WithConfirmationType(5))
+            await counter.client.insert_cart(
+                WithRawConfirmationType(1990, "R1-1", GSM, AUTOMATIC, raw_confirmation_type=5)
+            )
         assert caught.value.result_code == 10427
 
 
