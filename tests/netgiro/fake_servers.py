@@ -23,6 +23,46 @@ def refused_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class BacklogNotFilled(RuntimeError):
+    """The kernel kept completing connections: a connect timeout cannot be staged here."""
+
+
+@contextmanager
+def full_backlog() -> Iterator[str]:
+    """A listener that never accepts and whose accept queue is full; yields a ``/v1/`` base URL.
+
+    With ``listen(0)`` Linux queues one connection and then drops every further SYN without a
+    SYN-ACK or an RST, so a client's ``connect()`` hangs until its own connect timeout. Filler
+    sockets connect until one of them hangs (the queue is full), then stay open.
+    """
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    fillers: list[socket.socket] = []
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        address = listener.getsockname()
+        if not _fill(address, fillers):
+            raise BacklogNotFilled(f"{len(fillers)} connections completed without accept()")
+        yield f"http://127.0.0.1:{address[1]}/v1/"
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
+
+
+def _fill(address: tuple[str, int], fillers: list[socket.socket]) -> bool:
+    """Connect until a connect hangs (the queue is full); False if none ever did."""
+    for _ in range(16):
+        filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        fillers.append(filler)
+        filler.settimeout(0.25)  # a loopback connect that is not dropped takes microseconds
+        try:
+            filler.connect(address)
+        except TimeoutError:
+            return True
+    return False
+
+
 @contextmanager
 def raw_server(handle: Handler) -> Iterator[str]:
     """A loopback listener whose connections go to ``handle``; yields a ``/v1/`` base URL."""

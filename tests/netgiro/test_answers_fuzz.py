@@ -178,3 +178,31 @@ def test_a_cart_answer_without_payment_successful_is_not_paid() -> None:
     answer = parse_cart_answer(data, None)
     assert answer.payment_successful is False
     assert answer.payment_info is None
+
+
+def test_one_key_in_two_cases_with_different_values_is_malformed() -> None:
+    data = good_cart_answer()
+    data["paymentSuccessful"] = False
+    with pytest.raises(AnswerMalformed, match="twice"):
+        parse_cart_answer(data, None)
+
+
+def test_one_key_in_two_cases_with_the_same_value_is_read() -> None:
+    data = good_cart_answer()
+    data["resultcode"] = 10200
+    assert parse_cart_answer(data, None).result_code == 10200
+
+
+def test_true_and_one_are_not_the_same_value() -> None:
+    data = good_cart_answer()
+    data["SUCCESS"] = 1
+    with pytest.raises(AnswerMalformed):
+        parse_cart_answer(data, None)
+
+
+@pytest.mark.parametrize("value", [0, "true", None])
+def test_success_that_is_not_true_or_false_is_malformed(value: object) -> None:
+    data = good_insert_answer()
+    data["Success"] = value
+    with pytest.raises(AnswerMalformed):
+        parse_insert_answer(data, None)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 
 import httpx
 import pytest
@@ -15,8 +17,10 @@ from pos.netgiro.client import NetgiroClient, Timeouts, check_base_url, classify
 from pos.netgiro.errors import AnswerSaysNo, NotSent, OutcomeUnknown, Refused
 from pos.netgiro.requests import InsertCartRequest
 from tests.netgiro.fake_servers import (
+    BacklogNotFilled,
     Handler,
     answering,
+    full_backlog,
     half_answering,
     never_answering,
     raw_server,
@@ -229,3 +233,169 @@ async def test_a_deeply_nested_answer_is_an_unknown_outcome() -> None:
         with pytest.raises(OutcomeUnknown, match="CheckCart") as caught:
             await client.check_cart("t-1")
     assert caught.value.action == "check_cart"
+
+
+async def test_a_full_backlog_means_a_connect_timeout_and_the_cart_was_not_sent() -> None:
+    with ExitStack() as stack:
+        try:
+            base_url = stack.enter_context(full_backlog())
+        except BacklogNotFilled as exc:
+            pytest.skip(f"this kernel does not drop SYNs on a full accept queue: {exc}")
+        async with client_for(base_url) as client:
+            with pytest.raises(NotSent, match="trying again is safe") as caught:
+                await client.insert_cart(REQUEST)
+    assert isinstance(caught.value.__cause__, httpx.ConnectTimeout)
+    assert "connection timed out" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type"),
+    [
+        (404, b"<html>Not Found</html>", "text/html"),
+        (400, b'{"error":"bad request"}', "application/json"),
+        (302, b"", "text/plain"),
+    ],
+    ids=["404_html", "400_foreign_json", "302_empty"],
+)
+async def test_a_non_5xx_status_without_a_netgiro_answer_is_an_unknown_outcome(
+    status: int, body: bytes, content_type: str
+) -> None:
+    with raw_server(answering(status, body, content_type)) as base_url:
+        async with client_for(base_url) as client:
+            with pytest.raises(OutcomeUnknown, match="CheckCart") as caught:
+                await client.confirm_cart("t-1")
+    assert caught.value.action == "confirm_cart"
+
+
+async def test_a_400_carrying_a_netgiro_answer_is_an_answer() -> None:
+    body = b'{"Success":true,"PaymentSuccessful":false,"ResultCode":400,"Message":"Wrong code."}'
+    with raw_server(answering(400, body)) as base_url:
+        async with client_for(base_url) as client:
+            answer = await client.confirm_cart("t-1", "1234")
+    assert (answer.success, answer.payment_successful, answer.result_code) == (True, False, 400)
+    assert answer.reference_id == "ref-1"
+
+
+async def test_a_400_saying_no_to_insert_cart_is_an_answer_that_says_no() -> None:
+    body = b'{"Success":false,"ResultCode":10427,"Message":"Confirmation type not valid."}'
+    with raw_server(answering(400, body)) as base_url:
+        async with client_for(base_url) as client:
+            with pytest.raises(AnswerSaysNo) as caught:
+                await client.insert_cart(REQUEST)
+    assert (caught.value.result_code, caught.value.action) == (10427, "insert_cart")
+    assert "Nothing was charged" in str(caught.value)
+
+
+async def test_a_decline_that_echoes_the_customer_id_shows_it_masked() -> None:
+    ssn = "1111111119"
+    body = json.dumps(
+        {"Success": False, "ResultCode": 10423, "Message": f"Customer {ssn} declined."}
+    ).encode()
+    request = InsertCartRequest(1990, "R1-2", ssn, ConfirmationType.MANUAL)
+    with raw_server(answering(200, body)) as base_url:
+        async with client_for(base_url) as client:
+            with pytest.raises(AnswerSaysNo) as caught:
+                await client.insert_cart(request)
+    assert ssn not in str(caught.value)
+    assert "Customer ******-1119 declined. (code 10423)" in str(caught.value)
+
+
+def test_a_base_url_with_a_query_is_refused() -> None:
+    with pytest.raises(ConfigError, match="without a query"):
+        check_base_url("https://api.netgiro.is/v1/?debug=1")
+
+
+def test_a_plain_http_base_url_refuses_to_build_a_client() -> None:
+    with pytest.raises(ConfigError, match="only to this machine"):
+        NetgiroClient("http://api.test.netgiro.is/v1/", APP.app_key, APP.secret_key)
+
+
+# --- what each kind tells the caller, and what it never tells -------------------------------
+
+NEXT_STEP = {
+    NotSent: "nothing was sent, so trying again is safe",
+    OutcomeUnknown: "checking with CheckCart before anything else",
+    Refused: "nothing was processed",
+    AnswerSaysNo: "Nothing was charged",
+}
+FAULTS: list[tuple[str, Handler | None, type[Exception]]] = [
+    ("refused_port", None, NotSent),
+    ("never_answers", never_answering, OutcomeUnknown),
+    ("closed_mid_answer", half_answering, OutcomeUnknown),
+    ("http_500", answering(500, b"oops", "text/plain"), OutcomeUnknown),
+    ("malformed_json", answering(200, b'{"Success":'), OutcomeUnknown),
+    ("http_401", answering(401, b""), Refused),
+    (
+        "says_no",
+        answering(200, b'{"Success":false,"ResultCode":10306,"Message":"No."}'),
+        AnswerSaysNo,
+    ),
+]
+
+
+@contextmanager
+def serving(handle: Handler | None) -> Iterator[str]:
+    if handle is None:
+        yield f"http://127.0.0.1:{refused_port()}/v1/"
+    else:
+        with raw_server(handle) as base_url:
+            yield base_url
+
+
+@pytest.mark.parametrize(
+    ("handle", "kind"), [(h, k) for _, h, k in FAULTS], ids=[name for name, _, _ in FAULTS]
+)
+async def test_every_kind_says_what_may_be_done_next_and_never_the_secret_or_customer(
+    handle: Handler | None, kind: type[Exception], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    ssn = "1111111119"
+    request = InsertCartRequest(1990, "R1-3", ssn, ConfirmationType.MANUAL)
+    with serving(handle) as base_url:
+        async with client_for(base_url) as client:
+            with pytest.raises(kind) as caught:
+                await client.insert_cart(request)
+    assert NEXT_STEP[kind] in str(caught.value)
+    shown = str(caught.value) + caplog.text
+    assert APP.secret_key not in shown
+    assert ssn not in shown
+
+
+# --- crash points -----------------------------------------------------------------------------
+
+ANSWERS = {
+    "insert_cart": b'{"Success":true,"ResultCode":200,"Message":"","TransactionId":"t-1"}',
+    "cart": b'{"Success":true,"PaymentSuccessful":false,"ResultCode":10425,"Message":""}',
+}
+
+
+@pytest.mark.parametrize("action", ["insert_cart", "check_cart", "confirm_cart", "cancel_cart"])
+async def test_each_call_passes_its_crash_points_around_the_network(
+    action: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passed: list[str] = []
+    monkeypatch.setattr("pos.netgiro.client.crash_point", passed.append)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        passed.append("network")
+        return httpx.Response(200, content=ANSWERS.get(action, ANSWERS["cart"]))
+
+    client = NetgiroClient(
+        "https://api.test.netgiro.is/v1/",
+        APP.app_key,
+        APP.secret_key,
+        transport=httpx.MockTransport(answer),
+    )
+    async with client:
+        call = getattr(client, action)
+        await call(REQUEST if action == "insert_cart" else "t-1")
+    assert passed == [f"netgiro.{action}.before_send", "network", f"netgiro.{action}.after_receive"]
+
+
+async def test_a_failed_send_passes_before_send_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    passed: list[str] = []
+    monkeypatch.setattr("pos.netgiro.client.crash_point", passed.append)
+    async with client_for(f"http://127.0.0.1:{refused_port()}/v1/") as client:
+        with pytest.raises(NotSent):
+            await client.check_cart("t-1")
+    assert passed == ["netgiro.check_cart.before_send"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 
 import httpx
 import pytest
@@ -133,3 +134,29 @@ def test_nonces_continue_above_a_seeded_last(clock_value: int) -> None:
 def test_nonces_follow_the_clock_once_it_passes_the_seed() -> None:
     nonce = MonotonicNonce(last=10_000, clock=lambda: 20_000)
     assert nonce.next() == "20000"
+
+
+def test_nonces_from_many_threads_are_unique_and_rise_in_each_thread() -> None:
+    issued: list[int] = []
+    nonce = MonotonicNonce(clock=lambda: 5, on_issue=issued.append)
+    per_thread: dict[int, list[int]] = {}
+
+    def take(index: int) -> None:
+        per_thread[index] = [int(nonce.next()) for _ in range(500)]
+
+    threads = [threading.Thread(target=take, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    everything = [value for values in per_thread.values() for value in values]
+    assert sorted(everything) == list(range(5, 5 + 8 * 500))
+    assert all(values == sorted(values) for values in per_thread.values())
+    assert issued == sorted(issued) == sorted(everything)
+
+
+def test_the_default_nonce_is_a_rising_decimal_string() -> None:
+    nonce = MonotonicNonce()
+    first, second = nonce.next(), nonce.next()
+    assert first.isdecimal() and second.isdecimal()
+    assert int(second) > int(first)
