@@ -82,6 +82,22 @@ class Counter:
         response = await self.phone.post(url, json={})
         assert response.status_code == 200, response.text
 
+    async def listed(self, transaction_id: str) -> dict[str, Any]:
+        """The cart as the sandbox's unsigned ``GET /sandbox/carts`` lists it."""
+        response = await self.phone.get(f"{self.sandbox.root_url}sandbox/carts")
+        assert response.status_code == 200, response.text
+        [cart] = [c for c in response.json() if c["TransactionId"] == transaction_id]
+        assert isinstance(cart, dict)
+        return cart
+
+    async def issued_app_code(self) -> str:
+        """A code as the customer's app shows it (``POST /sandbox/app-codes``)."""
+        response = await self.phone.post(f"{self.sandbox.root_url}sandbox/app-codes", json={})
+        assert response.status_code == 200, response.text
+        code = response.json()["AppCode"]
+        assert isinstance(code, str)
+        return code
+
     async def sms_code_token(self) -> str:
         token = await self.client.request_confirmation_token(TEST_SSN_UNLIMITED_CREDIT)
         assert self.client.last_reference_id is not None
@@ -191,7 +207,7 @@ async def test_ssn_needs_the_sms_code(open_counter: Any) -> None:
         assert (await counter.check(tid)).result_code == CODE_NEEDED
 
 
-async def test_ssn_wrong_code_says_success_but_not_paid_and_still_needs_the_code(
+async def test_ssn_wrong_code_says_success_but_not_paid_then_the_right_code_pays(
     open_counter: Any,
 ) -> None:
     async with open_counter() as counter:
@@ -203,6 +219,18 @@ async def test_ssn_wrong_code_says_success_but_not_paid_and_still_needs_the_code
             400,
         )
         assert (await counter.check(tid)).result_code == CODE_NEEDED
+        right = await counter.confirm(tid, await counter.sms_code_token())
+        assert (right.result_code, right.payment_successful) == (PAID, True)
+
+
+async def test_ssn_code_from_the_simulated_sms_inbox_pays(open_counter: Any) -> None:
+    async with open_counter() as counter:
+        tid = await counter.insert(TEST_SSN_UNLIMITED_CREDIT)
+        sms_code = (await counter.listed(tid))["SmsCode"]
+        assert isinstance(sms_code, str) and sms_code
+        answer = await counter.confirm(tid, sms_code)
+        assert (answer.result_code, answer.payment_successful) == (PAID, True)
+        assert (await counter.listed(tid))["ResultCode"] == PAID
 
 
 async def test_ssn_right_code_pays(open_counter: Any) -> None:
@@ -238,6 +266,17 @@ async def test_app_code_automatic_is_paid_at_insert(open_counter: Any) -> None:
         assert (answer.result_code, answer.payment_successful) == (PAID, True)
 
 
+async def test_an_app_code_issued_by_the_simulated_app_is_paid_at_insert(
+    open_counter: Any,
+) -> None:
+    async with open_counter() as counter:
+        code = await counter.issued_app_code()
+        assert code.startswith(f"{TEST_APP_CODE_PREFIX}-")
+        tid = await counter.insert(code)
+        answer = await counter.check(tid)
+        assert (answer.result_code, answer.payment_successful) == (PAID, True)
+
+
 async def test_app_code_manual_is_reserved_then_confirm_cart_pays(open_counter: Any) -> None:
     async with open_counter() as counter:
         tid = await counter.insert(await app_code(counter), MANUAL)
@@ -264,6 +303,24 @@ async def test_confirm_cart_on_a_paid_cart_answers_paid(open_counter: Any) -> No
 
 
 # --- CancelCart ---------------------------------------------------------------------------------
+
+
+async def test_a_reservation_outlives_the_carts_lifetime(open_counter: Any) -> None:
+    async with open_counter(cart_ttl_s=0.2, reservation_ttl_s=60, auto_accept_after_s=0) as counter:
+        tid = await counter.insert(GSM, MANUAL)
+        await asyncio.sleep(0.4)  # past the cart's lifetime, far from the reservation's
+        assert (await counter.check(tid)).result_code == RESERVED
+        assert (await counter.confirm(tid)).result_code == PAID
+
+
+async def test_an_unconfirmed_reservation_lapses(open_counter: Any) -> None:
+    async with open_counter(
+        cart_ttl_s=0.2, reservation_ttl_s=0.5, auto_accept_after_s=0
+    ) as counter:
+        tid = await counter.insert(GSM, MANUAL)
+        lapsed = await counter.until(tid, CANCELED)
+        assert (lapsed.result_code, lapsed.payment_successful) == (CANCELED, False)
+        assert (await counter.confirm(tid)).result_code == CANCELED
 
 
 async def test_cancel_cart_on_a_pending_cart_cancels_it(open_counter: Any) -> None:
@@ -330,6 +387,35 @@ async def test_check_cart_on_an_unknown_transaction_is_canceled(open_counter: An
             False,
             CANCELED,
         )
+
+
+async def test_cancel_cart_on_an_unknown_transaction_is_canceled(open_counter: Any) -> None:
+    async with open_counter() as counter:
+        answer = await counter.cancel("00000000-0000-0000-0000-000000000000")
+        assert (answer.payment_successful, answer.result_code) == (False, CANCELED)
+        assert not answer.says_paid
+
+
+async def test_cancel_cart_on_an_expired_cart_is_canceled(open_counter: Any) -> None:
+    async with open_counter(cart_ttl_s=0.3) as counter:
+        tid = await counter.insert(GSM)
+        await counter.until(tid, CANCELED)
+        answer = await counter.cancel(tid)
+        assert answer.result_code in (CANCELED, ALREADY_CANCELED)
+        assert (answer.payment_successful, answer.says_paid) == (False, False)
+
+
+async def test_the_cart_keeps_what_the_till_sent(open_counter: Any) -> None:
+    async with open_counter() as counter:
+        tid = await counter.insert(GSM, MANUAL, location_id="L7", register_id="R3")
+        info = (await counter.check(tid)).payment_info
+        assert info is not None
+        assert (info.transaction_id, info.reference_number, info.total_amount) == (
+            tid,
+            "R1-1",
+            1990,
+        )
+        assert (info.location_id, info.register_id, info.status_id) == ("L7", "R3", 1)
 
 
 async def test_a_customer_without_credit_is_declined(open_counter: Any) -> None:
@@ -414,6 +500,49 @@ async def test_server_callback_answered_500_is_retried_then_canceled(open_counte
             assert (answer.result_code, answer.payment_successful) == (CANCELED, False)
         assert len(receiver.received) == 2
         assert_signed_by_netgiro(receiver, 1)
+
+
+async def test_ssn_code_with_server_callback_waits_for_the_receivers_200_then_is_paid(
+    open_counter: Any,
+) -> None:
+    with callback_receiver(200, hold=True) as receiver:
+        async with open_counter() as counter:
+            tid = await counter.insert(
+                TEST_SSN_UNLIMITED_CREDIT, CALLBACK, callback_url=receiver.url
+            )
+            confirmed = await counter.confirm(tid, await counter.sms_code_token())
+            assert (confirmed.result_code, confirmed.payment_successful) == (
+                AWAITING_CALLBACK,
+                False,
+            )
+            assert await until_true(receiver.arrived.is_set)
+            assert (await counter.check(tid)).result_code == AWAITING_CALLBACK
+            receiver.release.set()
+            paid = await counter.until(tid, PAID)
+            assert (paid.result_code, paid.payment_successful) == (PAID, True)
+        assert assert_signed_by_netgiro(receiver)["PaymentInfo"]["TransactionId"] == tid
+
+
+async def test_a_callback_url_in_manual_mode_is_only_a_notice(open_counter: Any) -> None:
+    with callback_receiver(500) as receiver:
+        async with open_counter() as counter:
+            tid = await counter.insert(GSM, MANUAL, callback_url=receiver.url)
+            await counter.customer(tid, "accept")
+            assert (await counter.check(tid)).result_code == RESERVED
+            assert await until_true(receiver.arrived.is_set)
+            assert (await counter.check(tid)).result_code == RESERVED
+            assert (await counter.confirm(tid)).result_code == PAID
+        assert assert_signed_by_netgiro(receiver)["ResultCode"] == RESERVED
+
+
+async def test_a_callback_cancel_url_hears_of_a_rejection(open_counter: Any) -> None:
+    with callback_receiver(200) as receiver:
+        async with open_counter() as counter:
+            tid = await counter.insert(GSM, AUTOMATIC, callback_cancel_url=receiver.url)
+            await counter.customer(tid, "reject")
+            assert await until_true(receiver.arrived.is_set)
+            assert (await counter.check(tid)).result_code == CANCELED
+        assert assert_signed_by_netgiro(receiver)["ResultCode"] == CANCELED
 
 
 async def test_a_callback_url_in_automatic_mode_is_only_a_notice(open_counter: Any) -> None:
