@@ -12,6 +12,8 @@ from pos.netgiro.signing import signature
 class NetgiroAuth(httpx.Auth):
     """Adds ``netgiro_appkey``, ``netgiro_nonce`` and ``netgiro_signature`` to every request."""
 
+    requires_request_body = True  # httpx reads a streamed body first, so these are its bytes
+
     def __init__(self, app_key: str, secret_key: str, nonce: Callable[[], str]) -> None:
         self._app_key = app_key
         self._secret_key = secret_key
@@ -22,7 +24,7 @@ class NetgiroAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         nonce = self._nonce()
-        body = request.content  # already serialized once by the client; these bytes go out
+        body = request.content  # serialized once by the client; exactly these bytes go out
         request.headers["netgiro_appkey"] = self._app_key
         request.headers["netgiro_nonce"] = nonce
         request.headers["netgiro_signature"] = signature(

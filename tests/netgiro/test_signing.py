@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -160,3 +161,22 @@ def test_the_default_nonce_is_a_rising_decimal_string() -> None:
     first, second = nonce.next(), nonce.next()
     assert first.isdecimal() and second.isdecimal()
     assert int(second) > int(first)
+
+
+async def test_a_streamed_body_is_read_once_and_signed_as_sent() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={})
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"TransactionId":'
+        yield '"þ-1"}'.encode()
+
+    auth = NetgiroAuth("key", SECRET, lambda: "9")
+    async with httpx.AsyncClient(auth=auth, transport=httpx.MockTransport(answer)) as http:
+        await http.post("https://api.test.netgiro.is/v1/Checkout/CheckCart", content=chunks())
+    [sent] = seen
+    assert sent.content == '{"TransactionId":"þ-1"}'.encode()
+    assert sent.headers["netgiro_signature"] == signature(SECRET, "9", str(sent.url), sent.content)
