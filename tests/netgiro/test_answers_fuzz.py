@@ -1,16 +1,25 @@
-"""Whatever JSON Netgíró sends, the parsers either read it or say ``AnswerMalformed`` — nothing else."""
+"""Whatever Netgíró sends, the parsers read it or say ``AnswerMalformed``, and the client gives an
+answer or a ``NetgiroError`` — nothing else escapes."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pos.core.cart import CartAnswer, InsertAnswer
+from pos.core.public_test_data import FIRST_TEST_APPLICATION
+from pos.core.result_codes import ConfirmationType
 from pos.netgiro.answers import AnswerMalformed, parse_cart_answer, parse_insert_answer
-from pos.netgiro.errors import OutcomeUnknown
+from pos.netgiro.client import NetgiroClient
+from pos.netgiro.errors import AnswerSaysNo, OutcomeUnknown, Refused
+from pos.netgiro.requests import InsertCartRequest
 
 REAL_KEYS = (
     "Success",
@@ -206,3 +215,57 @@ def test_success_that_is_not_true_or_false_is_malformed(value: object) -> None:
     data["Success"] = value
     with pytest.raises(AnswerMalformed):
         parse_insert_answer(data, None)
+
+
+# --- the whole boundary: any status and any body give an answer or a NetgiroError -------------
+
+bodies = st.one_of(
+    st.binary(max_size=200),
+    answer_like.map(lambda value: json.dumps(value).encode()),
+    st.integers(min_value=1, max_value=5000).map(lambda depth: b"[" * depth + b"]" * depth),
+)
+statuses = st.sampled_from([200, 201, 204, 302, 400, 401, 404, 409, 500, 502, 503])
+
+
+def fuzzing_client(status: int, body: bytes) -> NetgiroClient:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=body)
+
+    return NetgiroClient(
+        "https://api.test.netgiro.is/v1/",
+        FIRST_TEST_APPLICATION.app_key,
+        FIRST_TEST_APPLICATION.secret_key,
+        transport=httpx.MockTransport(answer),
+    )
+
+
+async def call(client: NetgiroClient, action: str) -> object:
+    async with client:
+        if action == "insert_cart":
+            request = InsertCartRequest(1990, "R1-1", "8223281", ConfirmationType.MANUAL)
+            return await client.insert_cart(request)
+        return await getattr(client, action)("t-1")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    status=statuses,
+    body=bodies,
+    action=st.sampled_from(["insert_cart", "check_cart", "confirm_cart", "cancel_cart"]),
+)
+def test_any_status_and_body_give_an_answer_or_a_netgiro_error(
+    status: int, body: bytes, action: str
+) -> None:
+    try:
+        answer = asyncio.run(call(fuzzing_client(status, body), action))
+    except Refused:
+        assert status == 401
+        return
+    except AnswerSaysNo:
+        assert action == "insert_cart"
+        return
+    except OutcomeUnknown as exc:
+        assert exc.action == action
+        return
+    assert status not in (401, 500, 502, 503)
+    assert isinstance(answer, InsertAnswer if action == "insert_cart" else CartAnswer)
