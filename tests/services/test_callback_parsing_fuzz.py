@@ -44,6 +44,12 @@ def test_a_well_formed_callback_names_its_cart() -> None:
         "PaymentSuccessful": True,
         "ResultCode": 10200,
         "Message": "",
-        "PaymentInfo": {"TransactionId": "tx-1", "ReferenceNumber": "R1-ab-1-1"},
+        "PaymentInfo": {
+            "TransactionId": "7c3d0a4e-1f5b-4d8e-9a6b-2f1e0c9d8b7a",
+            "ReferenceNumber": "R1-ab-1-1",
+        },
     }
-    assert _identify(json.dumps(body).encode()) == ("tx-1", "R1-ab-1-1")
+    assert _identify(json.dumps(body).encode()) == (
+        "7c3d0a4e-1f5b-4d8e-9a6b-2f1e0c9d8b7a",
+        "R1-ab-1-1",
+    )
