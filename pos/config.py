@@ -23,7 +23,7 @@ import os
 import stat
 import tomllib
 from collections.abc import Collection
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from hashlib import sha256
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -98,6 +98,9 @@ class TimingSettings:
     """Then leave an unresolved attempt to recovery."""
     code_tries: int = 3
     """Wrong SMS codes before the cart is cancelled."""
+    call_total_s: float = 20.0
+    """One Netgíró call, start to last byte (read_timeout_s ≤ it ≤ give_up_after_s / 3);
+    unset: the most that fits."""
 
 
 @dataclass(frozen=True)
@@ -263,6 +266,20 @@ def _timing(path: Path, table: dict[str, Any]) -> TimingSettings:
         value = getattr(timing, item.name)
         if not (math.isfinite(value) and value > 0):
             raise ConfigError(f"{path}: timing.{item.name} must be above 0 (and finite).")
+    return _call_total(path, table, timing)
+
+
+def _call_total(path: Path, table: dict[str, Any], timing: TimingSettings) -> TimingSettings:
+    """A slow-drip answer must not outlive the give-up: read ≤ call_total ≤ give_up / 3."""
+    most = timing.give_up_after_s / 3
+    if "call_total_s" not in table:
+        timing = replace(timing, call_total_s=max(timing.read_timeout_s, min(20.0, most)))
+    if not timing.read_timeout_s <= timing.call_total_s <= most:
+        raise ConfigError(
+            f"{path}: timing.call_total_s ({timing.call_total_s:g}) must be at least "
+            f"timing.read_timeout_s ({timing.read_timeout_s:g}) and at most a third of "
+            f"timing.give_up_after_s ({timing.give_up_after_s:g}). Correct one of them."
+        )
     return timing
 
 
