@@ -273,7 +273,7 @@ class CheckoutRunner:
             log.info("ignored: %s", exc)
             return
         reference_id = self._client.last_reference_id if _is_answer(event) else None
-        committed = self._journal.record(  # type: ignore[func-returns-value]  # returns the state on main
+        committed = self._journal.record(
             drive.attempt.id,
             state,
             event=type(event).__name__,
@@ -282,7 +282,7 @@ class CheckoutRunner:
         )
         # Go on from what the journal committed: a second PAID on a paid sale comes back
         # NEEDS_REVIEW (a double charge), and the loop must stop there, not print "Paid".
-        drive.state = committed if isinstance(committed, Checkout) else state
+        drive.state = committed
         drive.attempt = self._journal.attempt(drive.attempt.id)
         if drive.state.phase is not state.phase:
             commands = ()
