@@ -54,6 +54,7 @@ __all__ = [
     "FINAL_PHASES",
     "LIVE_PHASES",
     "MAX_CANCEL_TRIES",
+    "MAX_CONFIRM_TRIES",
     "MAX_DOUBTS",
     "AskForCode",
     "CallFailed",
@@ -124,6 +125,8 @@ MAX_DOUBTS = 5
 """Mismatched or contradictory answers about one cart before it is NEEDS_REVIEW."""
 MAX_CANCEL_TRIES = 5
 """CancelCarts sent for one cart before it is NEEDS_REVIEW (the cart stays open)."""
+MAX_CONFIRM_TRIES = 10
+"""ConfirmCarts sent for one cart before it is NEEDS_REVIEW (a reservation that never pays)."""
 MIN_POLL_MS = 500
 MAX_POLL_MS = 10_000
 """Netgíró's ProcessCartCheckIntervalMiliseconds is clamped between these."""
@@ -155,6 +158,8 @@ class Checkout:
     """Unknown outcomes so far; the backoff step. Answers never reset it."""
     cancel_tries: int = 0
     """CancelCarts sent so far."""
+    confirm_tries: int = 0
+    """ConfirmCarts sent so far."""
     doubts: int = 0
     """Mismatched or contradictory answers so far."""
     confirms_in_a_row: int = 0
@@ -304,12 +309,18 @@ def _needs_review(state: Checkout, why: str) -> Step:
 
 
 def _send_confirm(state: Checkout, identifier: str | None = None) -> Step:
+    if state.confirm_tries >= MAX_CONFIRM_TRIES:
+        return _needs_review(
+            replace(state, phase=Phase.CONFIRMING),
+            f"ConfirmCart was sent {state.confirm_tries} times and the cart is still not paid",
+        )
     confirming = replace(
         state,
         phase=Phase.CONFIRMING,
         unsure=False,
         code_sent=identifier is not None,
         confirms_in_a_row=state.confirms_in_a_row + 1,
+        confirm_tries=state.confirm_tries + 1,
         note="Confirming the payment with Netgíró",
     )
     return confirming, (SendConfirmCart(identifier),)

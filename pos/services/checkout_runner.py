@@ -363,13 +363,7 @@ class CheckoutRunner:
         return await self._cart_call(drive, "check", None)
 
     def _delay_s(self, command: CheckCart) -> float:
-        """At least interval × 2ⁿ, capped at ``backoff_cap_s``; jitter only above the floor."""
-        if command.backoff_step <= 0:
-            return command.delay_ms / 1000
-        base = max(command.delay_ms / 1000, 0.2)
-        cap = self.timing.backoff_cap_s
-        floor = min(cap, base * 2.0 ** min(command.backoff_step, 16))
-        return min(cap, floor * self._rng.uniform(1.0, 1.25))  # jitter keeps registers apart
+        return delay_before(command, self.timing.backoff_cap_s, self._rng)
 
     async def _insert(self, drive: _Drive, request: InsertCartRequest) -> Event:
         try:
@@ -486,6 +480,17 @@ async def _cancelled(task: asyncio.Future[Any]) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await task
+
+
+def delay_before(command: CheckCart, cap_s: float, rng: random.Random) -> float:
+    """Seconds to wait before a CheckCart: a poll waits its interval; a backoff step n waits at
+    least interval × 2ⁿ, capped at ``cap_s``, with jitter only above that floor (so registers
+    fall out of step without ever retrying sooner)."""
+    if command.backoff_step <= 0:
+        return command.delay_ms / 1000
+    base = max(command.delay_ms / 1000, 0.2)
+    floor = min(cap_s, base * 2.0 ** min(command.backoff_step, 16))
+    return min(cap_s, floor * rng.uniform(1.0, 1.25))
 
 
 def _expecting(state: Checkout, attempt: AttemptRecord) -> Checkout:

@@ -146,6 +146,7 @@ STATES: dict[str, Checkout] = {
     "cancelling": replace(GSM, phase=Phase.CANCELLING, cancel_requested=True),
     "cancelling_unsure": replace(GSM, phase=Phase.CANCELLING, cancel_requested=True, unsure=True),
     "pending_doubted_4": replace(GSM, unsure=True, doubts=4, check_failures=4),
+    "confirming_tried_out": replace(GSM, phase=Phase.CONFIRMING, unsure=True, confirm_tries=10),
     "cancelling_tried_out": replace(
         GSM, phase=Phase.CANCELLING, cancel_requested=True, unsure=True, cancel_tries=5
     ),
@@ -403,6 +404,22 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "deadline": (unsure("CANCELLING"), NOW),
         "callback": (unsure("PENDING"), NOW),
         "recover": (unsure("PENDING"), NOW),
+    },
+    # Ten ConfirmCarts sent and the reservation still not paid: an eleventh is never sent.
+    "confirming_tried_out": {
+        **doubted("CONFIRMING", DOUBTED_CHECKS | DOUBTED_CONFIRMS),
+        **CHECK_ANSWERS_WHILE_WAITING,
+        "check_reserved": ("NEEDS_REVIEW", NOTHING),
+        "check_odd": (unsure("CONFIRMING"), BACKOFF_1),
+        "confirm_paid": ("PAID", NOTHING),
+        "confirm_reserved": ("NEEDS_REVIEW", NOTHING),
+        "confirm_400": (unsure("CONFIRMING"), BACKOFF_1),
+        "confirm_cancelled": ("CANCELLED", NOTHING),
+        "call_failed": (unsure("CONFIRMING"), BACKOFF_1),
+        "cancel_pressed": (unsure("CONFIRMING"), NOTHING),
+        "deadline": (unsure("CONFIRMING"), NOTHING),
+        "callback": (unsure("CONFIRMING"), NOW),
+        "recover": (unsure("CONFIRMING"), NOW),
     },
     # Five CancelCarts sent and the cart still open: a sixth is never sent.
     "cancelling_tried_out": {

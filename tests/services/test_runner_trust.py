@@ -19,11 +19,16 @@ from typing import Any
 
 import pytest
 
-from pos.core.checkout import MAX_CANCEL_TRIES, CustomerKind, Phase
+from pos.core.checkout import MAX_CANCEL_TRIES, CheckCart, CustomerKind, Phase
 from pos.core.result_codes import ConfirmationType
 from pos.journal import AttemptRecord, Journal, SaleLine
 from pos.netgiro.client import NetgiroClient, Timeouts
-from pos.services.checkout_runner import CheckoutRunner, CustomerForNetgiro, RunnerTiming
+from pos.services.checkout_runner import (
+    CheckoutRunner,
+    CustomerForNetgiro,
+    RunnerTiming,
+    delay_before,
+)
 from pos.services.status import CheckoutView
 from tests.support.scripted_netgiro import (
     OTHER_TX,
@@ -201,13 +206,9 @@ async def test_cancel_carts_are_counted_and_bounded(tmp_path: Path, cancel_answe
 
 
 def test_backoff_waits_at_least_interval_times_two_to_the_n_and_at_most_the_cap() -> None:
-    from pos.core.checkout import CheckCart
-
-    runner = CheckoutRunner.__new__(CheckoutRunner)
-    runner.timing = RunnerTiming(backoff_cap_s=30)
-    runner._rng = random.Random(3)
+    rng = random.Random(3)
     for step in range(1, 12):
-        delay = runner._delay_s(CheckCart(delay_ms=1000, backoff_step=step))
+        delay = delay_before(CheckCart(delay_ms=1000, backoff_step=step), 30.0, rng)
         assert min(30.0, 2.0**step) <= delay <= 30.0
 
 
@@ -389,3 +390,47 @@ async def test_a_screen_that_fails_never_stops_the_payment(tmp_path: Path) -> No
         counter.runner._on_update = dead_terminal
         attempt = await counter.pay()
         assert attempt.state.phase is Phase.PAID
+
+
+# --- item 9: a second PAID on a paid sale ---------------------------------------------------
+
+
+async def test_a_second_paid_attempt_on_a_paid_sale_comes_back_needs_review(
+    tmp_path: Path,
+) -> None:
+    script = by_call(InsertCart=inserted(), CheckCart=cart(10200))
+    async with till(tmp_path, script) as counter:
+        sale_id = counter.sale()
+        first = await counter.runner.pay(sale_id, GSM, ConfirmationType.MANUAL)
+        assert first.state.phase is Phase.PAID
+        # A race the journal must catch: the sale reads payable again when a second attempt
+        # starts (as after a crash between two writers); its PAID is then a double charge.
+        with sqlite3.connect(counter.journal.path) as db:
+            db.execute("UPDATE sales SET status = 'open' WHERE id = ?", (sale_id,))
+        second = await counter.runner.pay(sale_id, GSM, ConfirmationType.MANUAL)
+        assert second.state.phase is Phase.NEEDS_REVIEW
+        assert counter.views[-1].phase is Phase.NEEDS_REVIEW  # the screen never said "Paid"
+        assert counter.journal.attempt(first.id).state.phase is Phase.PAID
+
+
+# --- item 6: one row recovery cannot read is reported, not fatal ----------------------------
+
+
+async def test_an_unreadable_open_attempt_is_reported_and_recovery_goes_on(
+    tmp_path: Path,
+) -> None:
+    from pos.services.recovery import recover_open_attempts
+
+    script = by_call(InsertCart=inserted(), CheckCart=Reply(hang=True))
+    timing = RunnerTiming(deadline_s=0.2, give_up_after_s=0.3, backoff_cap_s=0.05, call_total_s=0.1)
+    async with till(tmp_path, script, timing) as counter:
+        attempt = await counter.pay()
+        assert not attempt.state.is_final
+        with sqlite3.connect(counter.journal.path) as db:
+            db.execute(
+                "UPDATE attempts SET state_json = ? WHERE id = ?",
+                ('{"phase": "FROM_A_NEWER_TILL"}', attempt.id),
+            )
+        report = await recover_open_attempts(counter.runner, counter.journal)
+        assert len(report) == 1 and report[0].failed and not report[0].resolved
+        assert "could not be read" in report[0].note
