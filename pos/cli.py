@@ -208,6 +208,14 @@ def _shown_error(exc: BaseException) -> str:
     return safe_text(text, 300)
 
 
+def _shown_text(text: str) -> str:
+    """Journaled text for the terminal: an old row may hold ESC, CR or U+202E (safe_text is
+    idempotent, so text already made safe is unchanged)."""
+    from pos.core.free_text import safe_text
+
+    return safe_text(text, 1000)
+
+
 def _flush_quietly() -> None:
     """A closed stdout must not turn the exit code into 120 at interpreter shutdown."""
     for name in ("stdout", "stderr"):
@@ -330,9 +338,9 @@ async def _pay(
                 session.outcome_printed = True
                 _print_outcome(view, args.json)  # before tear-down, which may still fail
                 return
-        line = view.note or view.label
+        line = _shown_text(view.note or view.label)
         if view.label == UNKNOWN_LABEL and not line.startswith("Unknown"):
-            line = f"{view.label} ({view.note})"
+            line = f"{view.label} ({line})"
         if not shown or shown[-1] != line:
             shown.append(line)
             _say(line)
@@ -446,7 +454,7 @@ def _print_outcome(view: CheckoutView, json_out: bool) -> None:
         _out(f"Netgíró invoice {view.invoice_number}")
     _out(f"Reference {view.reference}, cart {view.transaction_id or '(none)'}")
     if view.note and view.note != view.label:
-        _out(view.note)
+        _out(_shown_text(view.note))
     if not view.is_final:
         _out("It stays open in the journal: `pos recover` finishes it.")
 
@@ -606,7 +614,7 @@ async def _recover(settings: Settings, as_json: bool) -> int:
         )
     else:
         for r in report:
-            detail = "" if r.note == r.label else f": {r.note}"
+            detail = "" if r.note == r.label else f": {_shown_text(r.note)}"
             _out(f"{r.reference}: {r.before.value} → {r.label}{detail}")
         if not report:
             _out("No open payment attempts.")

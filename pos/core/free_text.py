@@ -11,6 +11,9 @@ validated, never rewritten); it is for words meant for people. In order:
    unassigned and private-use code points) is written as a visible ``\\x1b``-style escape,
    so a Message cannot move the cursor, recolour the screen or make "Declined" read "Paid";
 4. the result is capped at ``limit`` characters, never cutting an escape in half.
+
+It is idempotent (``safe_text(safe_text(t)) == safe_text(t)`` for the same limit), so every
+layer that shows or stores outside text may apply it again without garbling it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import unicodedata
 
 from pos.core.masking import mask_kennitala, mask_phone
 
-ELLIPSIS = "…"
+ELLIPSIS = "⋯"  # NFKC leaves it as it is ("…" becomes "..."): safe_text stays idempotent
 
 # Unicode dashes (Pd) and spaces (Zs), and the minus sign: a test checks this list against the
 # Unicode database, so a new Python's Unicode version cannot silently widen the gap.
@@ -75,8 +78,6 @@ def _phone_mask(match: re.Match[str]) -> str:
 
 
 def _escaped(char: str) -> str:
-    if char == "\\":
-        return "\\\\"  # so an escape in the output always came from this function
     if unicodedata.category(char) not in _ESCAPED_CATEGORIES:
         return char
     code = ord(char)
