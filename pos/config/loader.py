@@ -86,7 +86,7 @@ def parse_sections(
 def read_toml(path: Path) -> dict[str, Any]:
     """The file's TOML, or ConfigProblems naming why it cannot be read at all."""
 
-    def fail(message: str, fix: str = "") -> ConfigProblems:
+    def fail(message: str, fix: str) -> ConfigProblems:
         return ConfigProblems([Problem(path, "", "", message, fix)])
 
     try:
@@ -95,14 +95,16 @@ def read_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise fail(f"Config file {path} does not exist.", "Check the path.") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise fail(f"Config file {path} is not valid TOML: {exc}.") from exc
+        raise fail(f"Config file {path} is not valid TOML: {exc}.", "Correct that line.") from exc
     except UnicodeDecodeError as exc:
         raise fail(
             f"Config file {path} is not UTF-8 text (byte {exc.start}).", "Save it as UTF-8."
         ) from exc
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        raise fail(f"Config file {path} cannot be read: {reason}.") from exc
+        raise fail(
+            f"Config file {path} cannot be read: {reason}.", "Check the file's owner and mode."
+        ) from exc
 
 
 def _table(

@@ -13,12 +13,6 @@ from pos.config.store import SECTION as STORE
 from pos.core.errors import ConfigError
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("POS_DATA_DIR", raising=False)
-    monkeypatch.delenv("NETGIRO_SECRET_KEY", raising=False)
-
-
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "register.toml"
     path.write_text(text, encoding="utf-8")
