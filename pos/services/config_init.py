@@ -159,7 +159,7 @@ def run_init(
 
 _IDENTITY_QUESTIONS = [
     ("register.store_id", "Store id (letters and digits, at most 6)"),
-    ("register.register_id", "Register id (letters and digits, at most 4)"),
+    ("register.register_id", "Register id (letters and digits, at most 6)"),
     ("register.name", "Register name, on the screen"),
     ("register.location_id", "Location id sent to Netgíró (empty: none)"),
     ("store.name", "Store name, as on receipts"),
