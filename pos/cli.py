@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pos.config import Settings, load_settings
-from pos.core.errors import PosError
+from pos.core.errors import ConfigError, PosError
 from pos.services.payment import EXIT_ERROR
 
 log = logging.getLogger("pos")
@@ -128,6 +128,9 @@ def _run_pay(args: argparse.Namespace) -> int:
     for warning in parsed.warnings:
         _say(f"Note: {warning}")
     confirmation = args.confirmation or settings.netgiro.confirmation
+    callback_problem = settings.netgiro.callback_problem(confirmation)  # --confirmation callback
+    if callback_problem:
+        raise ConfigError(f"{settings.source}: {callback_problem}")
     return asyncio.run(_pay(settings, amount, parsed.customer, confirmation, args))
 
 
