@@ -19,7 +19,7 @@ from pos.config.paths import PathsSettings
 from pos.config.problems import ConfigProblems, Problem
 from pos.config.reader import KeySpec, Reader
 from pos.config.registry import SECTIONS, section_named
-from pos.config.section import Mode, blocks
+from pos.config.section import Mode, Role, blocks
 from pos.config.settings import Settings
 
 
@@ -137,7 +137,7 @@ def _unknown_sections(path: Path | None, data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _role(section: str) -> Any:
+def _role(section: str) -> Role:
     found = section_named(section)
     return "core" if found is None else found.role  # an unknown section may be a typo of one
 

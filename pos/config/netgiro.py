@@ -65,7 +65,7 @@ def parse_netgiro(reader: Reader) -> NetgiroSettings:
     file_path = reader.path("secret_key_file")
     confirmation = reader.choice("confirmation", CONFIRMATIONS, default.confirmation)
     callback_url = _url(reader, "callback_url", reader.optional_text("callback_url"))
-    listen = _listen(reader, reader.text("callback_listen", default.callback_listen), callback_url)
+    listen = _listen(reader, reader.text("callback_listen", default.callback_listen))
     if not app_key.strip():
         reader.error(
             "app_key", f"{reader.name('app_key')} must not be empty.", "Copy it from Netgíró."
@@ -117,7 +117,7 @@ def _url(reader: Reader, key: str, url: str | None) -> str | None:
     return None
 
 
-def _listen(reader: Reader, listen: str, callback_url: str | None) -> str:
+def _listen(reader: Reader, listen: str) -> str:
     """IPv4 ``host:port``; a host other than loopback needs the public ``callback_url``."""
     name = reader.name("callback_listen")
     host, colon, port = listen.rpartition(":")
@@ -146,7 +146,7 @@ def _listen(reader: Reader, listen: str, callback_url: str | None) -> str:
             "Write an IPv4 address.",
         )
         return DEFAULT_LISTEN
-    if host and not is_loopback(host) and callback_url is None:
+    if host and not is_loopback(host) and not reader.present("callback_url"):
         what = "every address" if host in _WILDCARDS else host
         reader.error(
             "callback_listen",

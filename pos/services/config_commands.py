@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from pos.config import Problem, check_config, load_settings, parse_sections, read_toml
+from pos.config import Problem, Settings, check_config, load_settings, parse_sections, read_toml
 from pos.config.editing import KeyChange, set_key
-from pos.core.errors import PosError
+from pos.core.errors import ConfigError, PosError
 
 LOCK_NAME = "register.lock"
 
@@ -103,12 +103,24 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
-def check(path: Path | None) -> CheckReport:
-    """Every problem of the file (the defaults have none)."""
-    if path is None:
-        load_settings(None)
-        return CheckReport(None, ())
-    return CheckReport(path, tuple(check_config(path)))
+Probe = Callable[[Settings], Iterable[Problem]]
+"""A check that asks the world (does the printer answer? does the serial port open?). It must
+never take a device the till owns: status only. Its problems are usually warnings."""
+
+PROBES: tuple[Probe, ...] = ()
+"""The probes ``pos config check`` runs once the file itself is readable (devices add theirs)."""
+
+
+def check(path: Path | None, probes: Sequence[Probe] = PROBES) -> CheckReport:
+    """Every problem of the file, then what the probes find (the defaults have no file problems)."""
+    problems = [] if path is None else check_config(path)
+    try:
+        settings = load_settings(path, need_secret=False)
+    except ConfigError:
+        return CheckReport(path, tuple(problems))  # no data dir, no devices to ask
+    for probe in probes:
+        problems.extend(probe(settings))
+    return CheckReport(path, tuple(problems))
 
 
 # --- pos config set -----------------------------------------------------------------------------

@@ -141,3 +141,32 @@ def test_a_broken_file_is_one_problem_and_exit_1(
 def test_no_file_checks_the_embedded_defaults(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["config", "check"]) == 0
     assert "embedded sandbox" in capsys.readouterr().out
+
+
+def test_a_probe_adds_its_warnings_and_runs_only_on_a_readable_file(tmp_path: Path) -> None:
+    from pos.config import Problem, Settings
+    from pos.services.config_commands import check
+
+    asked: list[Path] = []
+
+    def printer_probe(settings: Settings) -> list[Problem]:
+        asked.append(settings.data_dir)
+        return [
+            Problem(
+                settings.source,
+                "printer",
+                "printer.address",
+                "printer.address 10.0.0.9:9100 does not answer.",
+                "Check the cable and that the printer is on.",
+                "warning",
+            )
+        ]
+
+    good = write(tmp_path, f"[paths]\ndata_dir = '{tmp_path / 'd'}'\n")
+    report = check(good, [printer_probe])
+    assert report.exit_code == 0
+    assert report.lines()[0].startswith("warning printer.address 10.0.0.9:9100 does not answer.")
+    assert asked == [tmp_path / "d"]
+    broken = write(tmp_path, "[paths]\ndata_dir = 1\n")
+    assert check(broken, [printer_probe]).exit_code == 1
+    assert asked == [tmp_path / "d"]
