@@ -43,7 +43,7 @@ def parse_store(reader: Reader) -> StoreSettings:
     address = _one_line(reader, "address", reader.text("address", ""))
     kennitala = _kennitala(reader, reader.text("kennitala", ""))
     vsk_number = _vsk_number(reader, reader.text("vsk_number", ""))
-    if reader.file is not None and reader.table and not (name and kennitala):
+    if reader.file is not None and not (name and kennitala):
         missing = " and ".join(
             key for key, value in (("name", name), ("kennitala", kennitala)) if not value
         )

@@ -165,7 +165,7 @@ def test_a_probe_adds_its_warnings_and_runs_only_on_a_readable_file(tmp_path: Pa
     good = write(tmp_path, f"[paths]\ndata_dir = '{tmp_path / 'd'}'\n")
     report = check(good, [printer_probe])
     assert report.exit_code == 0
-    assert report.lines()[0].startswith("warning printer.address 10.0.0.9:9100 does not answer.")
+    assert report.lines()[-2].startswith("warning printer.address 10.0.0.9:9100 does not answer.")
     assert asked == [tmp_path / "d"]
     broken = write(tmp_path, "[paths]\ndata_dir = 1\n")
     assert check(broken, [printer_probe]).exit_code == 1

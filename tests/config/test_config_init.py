@@ -67,7 +67,7 @@ def test_the_defaults_make_an_embedded_sandbox_register(
     assert settings.is_embedded_sandbox
     assert settings.register.register_id == "R1"
     assert not (tmp_path / "netgiro.secret").exists()
-    assert check_config(file) == []
+    assert [(p.key, p.severity) for p in check_config(file)] == [("store.name", "warning")]
 
 
 def test_the_public_test_application_needs_no_secret(
