@@ -33,6 +33,7 @@ from pos.config.reader import KeySpec, shown
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 NEW_FILE_MODE = 0o644
+SECRET_FILE_KEY = "netgiro.secret_key_file"
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def set_key(path: Path, dotted: str, text: str) -> KeyChange:
         ) from exc
     old = _put(document, spec, value)
     new_text = tomlkit.dumps(document)
-    problems = _check(target, new_text)
+    problems = _check(target, new_text, need_secret=spec.dotted == SECRET_FILE_KEY)
     caused = [p for p in problems if p.key == spec.dotted and p.severity == "error"]
     if caused:
         raise ConfigProblems(caused)
@@ -132,9 +133,11 @@ def _put(document: Any, spec: KeySpec, value: Any) -> Any:
     return old.unwrap() if hasattr(old, "unwrap") else old
 
 
-def _check(target: Path, text: str) -> list[Problem]:
+def _check(target: Path, text: str, *, need_secret: bool) -> list[Problem]:
+    """The new file's problems; the secret is looked up only when its file is what changes (a
+    technician's shell need not hold the till's environment variable)."""
     data = tomllib.loads(text)
-    _values, problems = parse_sections(target, data, need_secret=False)
+    _values, problems = parse_sections(target, data, need_secret=need_secret)
     return problems
 
 

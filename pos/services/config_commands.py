@@ -46,6 +46,10 @@ def register_closed(data_dir: Path) -> Iterator[None]:
                 f"The till is open (pid {holder}): do it in manager mode (F9), or close the "
                 "till first. Nothing was changed."
             ) from exc
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))  # so a till started meanwhile names who holds it
+        lock.flush()
         yield  # the kernel releases the lock when the file closes, or if this process dies
 
 

@@ -134,3 +134,29 @@ def test_set_can_mend_a_broken_data_dir(tmp_path: Path) -> None:
     )
     assert load_settings(path).data_dir == tmp_path / "d"
     assert "# oops" in path.read_text(encoding="utf-8")
+
+
+def test_a_secret_file_others_can_read_is_not_set(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "netgiro.secret"
+    secret.write_text("s3cret-value\n", encoding="utf-8")
+    os.chmod(secret, 0o644)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('secret_key_env = "NETGIRO_SECRET_KEY"\n', ""),
+        encoding="utf-8",
+    )
+    command = ["config", "set", "netgiro.secret_key_file", str(secret), "--config", str(config)]
+    assert main(command) == 2
+    assert f"chmod 600 {secret}" in capsys.readouterr().err
+    os.chmod(secret, 0o600)
+    assert main(command) == 0
+    assert load_settings(config).netgiro.secret_key == "s3cret-value"
+
+
+def test_set_holds_the_register_lock_only_while_it_writes(config: Path, tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    assert main(["config", "set", "register.name", "x", "--config", str(config)]) == 0
+    assert (tmp_path / "data" / "register.lock").read_text(encoding="utf-8") == str(os.getpid())
+    with register_lock(tmp_path / "data"):  # released: the till opens at once
+        pass
