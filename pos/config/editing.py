@@ -108,7 +108,7 @@ def set_key(path: Path, dotted: str, text: str) -> KeyChange:
     spec = key_spec(dotted, target)
     value = typed_value(spec, text, target)
     try:
-        document = tomlkit.parse(target.read_text(encoding="utf-8"))
+        document = tomlkit.parse(target.read_bytes().decode("utf-8"))  # CRLF lines stay CRLF
     except (OSError, UnicodeDecodeError, TOMLKitError) as exc:  # read_toml accepted it: rare
         raise ConfigProblems(
             [Problem(target, "", "", f"{target} cannot be edited: {exc}.")]
@@ -147,8 +147,25 @@ def write_atomically(
     """Replace ``path`` with ``data``: the old file or the new one, never half of either.
 
     The file keeps its mode (and its owner when this process may set it); a new file gets
-    ``new_mode``; ``mode`` forces one (a secret's 0600).
+    ``new_mode``; ``mode`` forces one (a secret's 0600). A failure is a ConfigError.
     """
+    try:
+        _replace(path, data, new_mode, mode)
+    except OSError as exc:
+        raise ConfigProblems(
+            [
+                Problem(
+                    path,
+                    "",
+                    "",
+                    f"{path} cannot be written ({exc.strerror or exc}).",
+                    "Check the folder's owner, mode and free space; the old file is unchanged.",
+                )
+            ]
+        ) from exc
+
+
+def _replace(path: Path, data: bytes, new_mode: int, mode: int | None) -> None:
     try:
         info: os.stat_result | None = path.stat()
     except FileNotFoundError:
@@ -178,8 +195,10 @@ def _keep_owner(descriptor: int, info: os.stat_result) -> None:
 
 
 def _sync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    """Make the rename durable; some file systems cannot sync a folder (the file is in place)."""
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)

@@ -91,7 +91,13 @@ def read_toml(path: Path) -> dict[str, Any]:
 
     try:
         with path.open("rb") as file:
-            return tomllib.load(file)
+            raw = file.read()
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raise fail(
+                f"Config file {path} starts with a byte-order mark, which TOML does not allow.",
+                "Save it as UTF-8 without BOM.",
+            )
+        return tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError as exc:
         raise fail(f"Config file {path} does not exist.", "Check the path.") from exc
     except tomllib.TOMLDecodeError as exc:

@@ -36,7 +36,14 @@ def register_closed(data_dir: Path) -> Iterator[None]:
     if not data_dir.is_dir():
         yield
         return
-    descriptor = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        descriptor = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise PosError(
+            f"The register lock {data_dir / LOCK_NAME} cannot be opened ({exc.strerror}). "
+            "Run as the till's user, or check the data folder's owner and mode.",
+            "Register lock",
+        ) from exc
     with os.fdopen(descriptor, "r+", encoding="utf-8") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -170,3 +170,10 @@ def test_a_probe_adds_its_warnings_and_runs_only_on_a_readable_file(tmp_path: Pa
     broken = write(tmp_path, "[paths]\ndata_dir = 1\n")
     assert check(broken, [printer_probe]).exit_code == 1
     assert asked == [tmp_path / "d"]
+
+
+def test_a_byte_order_mark_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "register.toml"
+    path.write_bytes(b'\xef\xbb\xbf[register]\nname = "x"\n')
+    assert main(["config", "check", str(path)]) == 1
+    assert "byte-order mark" in capsys.readouterr().out

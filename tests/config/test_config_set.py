@@ -160,3 +160,30 @@ def test_set_holds_the_register_lock_only_while_it_writes(config: Path, tmp_path
     assert (tmp_path / "data" / "register.lock").read_text(encoding="utf-8") == str(os.getpid())
     with register_lock(tmp_path / "data"):  # released: the till opens at once
         pass
+
+
+def test_a_full_disk_leaves_the_old_file_and_no_temporary(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # fsync failing with ENOSPC stands in for a full disk (a real one cannot be made here).
+    import errno
+
+    before = config.read_bytes()
+
+    def full(_descriptor: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    assert main(["config", "set", "register.name", "x", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be written (No space left on device)" in err
+    assert "the old file is unchanged" in err
+    assert config.read_bytes() == before
+    assert sorted(p.name for p in config.parent.iterdir()) == ["register.toml"]
+
+
+def test_crlf_lines_stay_crlf(tmp_path: Path) -> None:
+    path = tmp_path / "register.toml"
+    path.write_bytes(b'[register]\r\nname = "x"  # kept\r\nregister_id = "R1"\r\n')
+    assert main(["config", "set", "register.name", "y", "--config", str(path)]) == 0
+    assert path.read_bytes() == b'[register]\r\nname = "y"  # kept\r\nregister_id = "R1"\r\n'
