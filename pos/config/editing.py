@@ -128,7 +128,19 @@ def _put(document: Any, spec: KeySpec, value: Any) -> Any:
     if spec.section and spec.section not in document:
         document[spec.section] = tomlkit.table()
     table = document[spec.section] if spec.section else document
-    old = table.get(spec.key)
+    if not isinstance(table, dict):  # [[section]] or section = 5: the loader names it too
+        raise ConfigProblems(
+            [
+                Problem(
+                    None,
+                    spec.section,
+                    spec.section,
+                    f"{spec.section} is not a table in this file, so {spec.dotted} cannot be set.",
+                    f"Write [{spec.section}] on a line of its own, then its keys below it.",
+                )
+            ]
+        )
+    old: Any = table.get(spec.key)
     table[spec.key] = value
     return old.unwrap() if hasattr(old, "unwrap") else old
 

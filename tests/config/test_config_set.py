@@ -187,3 +187,30 @@ def test_crlf_lines_stay_crlf(tmp_path: Path) -> None:
     path.write_bytes(b'[register]\r\nname = "x"  # kept\r\nregister_id = "R1"\r\n')
     assert main(["config", "set", "register.name", "y", "--config", str(path)]) == 0
     assert path.read_bytes() == b'[register]\r\nname = "y"  # kept\r\nregister_id = "R1"\r\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "after"),
+    [
+        ('register.name = "x"\n', 'register.name = "y"\n'),
+        ('register = {name = "x"}\n', 'register = {name = "y"}\n'),
+    ],
+)
+def test_dotted_and_inline_tables_are_edited_in_place(
+    tmp_path: Path, text: str, after: str
+) -> None:
+    path = tmp_path / "register.toml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["config", "set", "register.name", "y", "--config", str(path)]) == 0
+    assert path.read_text(encoding="utf-8") == after
+
+
+@pytest.mark.parametrize("text", ['[[register]]\nname = "x"\n', "register = 5\n"])
+def test_a_section_that_is_not_a_table_is_named_not_a_traceback(
+    tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "register.toml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["config", "set", "register.name", "y", "--config", str(path)]) == 2
+    assert "register is not a table in this file" in capsys.readouterr().err
+    assert path.read_text(encoding="utf-8") == text
