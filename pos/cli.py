@@ -404,6 +404,7 @@ def _run_config_set(args: argparse.Namespace) -> int:
 
     change = set_value(args.config, args.key, args.value)
     print(f"{change.key} = {json.dumps(change.new, ensure_ascii=False)} in {change.file}")
+    # Refused while the till is open, so it takes effect when the till next starts.
     print("The till reads it when it next starts.")
     for problem in change.problems:
         _say(f"Still to fix ({problem.severity}): {problem.text}")

@@ -29,6 +29,7 @@ from tomlkit.exceptions import TOMLKitError
 from pos.config.loader import parse_sections, read_toml, schema
 from pos.config.problems import ConfigProblems, Problem
 from pos.config.reader import KeySpec, shown
+from pos.config.registry import section_named
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
@@ -46,6 +47,8 @@ class KeyChange:
     new: Any
     problems: tuple[Problem, ...]
     """Problems left elsewhere in the file (not caused by this change)."""
+    restart_needed: bool = True
+    """False only for a section the open till applies live (``Section.live``)."""
 
 
 def key_spec(dotted: str, file: Path | None = None) -> KeySpec:
@@ -120,7 +123,9 @@ def set_key(path: Path, dotted: str, text: str) -> KeyChange:
     if caused:
         raise ConfigProblems(caused)
     write_atomically(target, new_text.encode("utf-8"))
-    return KeyChange(target, dotted, old, value, tuple(problems))
+    section = section_named(spec.section or spec.key)
+    live = section is not None and section.live
+    return KeyChange(target, dotted, old, value, tuple(problems), restart_needed=not live)
 
 
 def _put(document: Any, spec: KeySpec, value: Any) -> Any:

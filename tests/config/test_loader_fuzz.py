@@ -38,7 +38,7 @@ def toml(document: dict[str, dict[str, object]]) -> str:
     return tomlkit.dumps(document)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(document=documents)
 def test_any_document_gives_settings_or_one_config_error(
     document: dict[str, dict[str, object]],
@@ -70,3 +70,35 @@ def test_set_any_value_writes_a_loadable_key_or_refuses(key: str, value: str) ->
         assert "# kept" in path.read_text(encoding="utf-8")
         _values, problems = parse_sections(path, read_toml(path), need_secret=False)
         assert [p for p in problems if p.key == key and p.severity == "error"] == []
+
+
+odd_files = st.sampled_from(
+    [
+        "",
+        "[[register]]\nname = 'x'\n",
+        "register = 5\n",
+        "register.name = 'x'\n",
+        "store = {name = 'x'}\n",
+        "[register.sub]\na = 1\n",
+        "language = 'is'\n[register]\n",
+        "[netgiro]\nsecret_key = 'hunter2'\n",
+    ]
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    start=st.one_of(odd_files, documents.map(toml)),
+    key=st.sampled_from(sorted(schema())),
+    value=st.text(max_size=20),
+)
+def test_set_on_any_file_writes_or_refuses_with_a_config_error(
+    start: str, key: str, value: str
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "register.toml"
+        path.write_text(start, encoding="utf-8")
+        try:
+            set_key(path, key, value)
+        except ConfigError:
+            assert path.read_text(encoding="utf-8") == start
