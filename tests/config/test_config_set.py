@@ -214,3 +214,11 @@ def test_a_section_that_is_not_a_table_is_named_not_a_traceback(
     assert main(["config", "set", "register.name", "y", "--config", str(path)]) == 2
     assert "register is not a table in this file" in capsys.readouterr().err
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_change_to_a_section_the_till_reads_at_start_says_restart_needed(config: Path) -> None:
+    from pos.config.editing import set_key
+
+    change = set_key(config, "register.name", "Kassi 3")
+    assert change.restart_needed is True
+    assert (change.old, change.new) == ("Till 1", "Kassi 3")
