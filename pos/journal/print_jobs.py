@@ -39,6 +39,7 @@ class QueuedJob:
 
 def jobs(journal: Journal, status: str | None = None) -> list[QueuedJob]:
     """Jobs in the order they were queued, optionally only those with ``status``."""
+    require_print_queue(journal)
     where, args = ("WHERE status = ?", (status,)) if status else ("", ())
     return _select(journal._db, f"{where} ORDER BY id", args)
 
@@ -63,6 +64,16 @@ def receipt_job(journal: Journal, number: int) -> QueuedJob | None:
         (number, number),
     )
     return found[0] if found else None
+
+
+def require_print_queue(journal: Journal) -> None:
+    """The queue needs step 0003's columns; an older journal is said to be so, not crashed on."""
+    columns = {row[1] for row in journal._db.execute("PRAGMA table_info(print_jobs)")}
+    if "copy_no" not in columns:
+        raise JournalError(
+            "this journal predates the print queue: open the till (or run `pos recover`) "
+            "once to upgrade it"
+        )
 
 
 def claim(journal: Journal, job_id: int) -> bool:
@@ -159,6 +170,7 @@ def add_copy(journal: Journal, of_job_id: int) -> QueuedJob:
 
 def _select(db: sqlite3.Connection, where: str, args: tuple[object, ...]) -> list[QueuedJob]:
     rows = db.execute(f"SELECT * FROM print_jobs {where}", args).fetchall()
+    older = bool(rows) and "copy_no" not in rows[0].keys()  # noqa: SIM118 (Row: `in` sees values)
     return [
         QueuedJob(
             id=r["id"],
@@ -167,9 +179,9 @@ def _select(db: sqlite3.Connection, where: str, args: tuple[object, ...]) -> lis
             status=r["status"],
             snapshot=json.loads(r["snapshot"]),
             reason=r["reason"],
-            copy_no=r["copy_no"],
+            copy_no=0 if older else r["copy_no"],
             created_at=r["created_at"],
-            updated_at=r["updated_at"],
+            updated_at=None if older else r["updated_at"],
             printed_at=r["printed_at"],
         )
         for r in rows

@@ -117,6 +117,7 @@ class PrintQueue:
 
     def start(self) -> list[QueuedJob]:
         """Call once when the till opens: crash-cut jobs become uncertain; returns them to offer."""
+        jobs_db.require_print_queue(self.journal)
         jobs_db.mark_sending_uncertain(self.journal)
         return jobs_db.jobs(self.journal, "uncertain")
 
