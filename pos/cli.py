@@ -359,19 +359,21 @@ def _add_receipt_commands(commands: Any) -> None:
     receipt.set_defaults(run=lambda args: receipt.print_help() or 0)
 
 
-def _receipt_format(config: Path | None, width: int = 48) -> Any:
+def _receipt_format(settings: Settings, config: Path | None, width: int = 48) -> Any:
     """Templates from ``receipts/`` beside the config file (without one: the current folder)."""
     from pos.services.printing import ReceiptFormat, read_templates
+    from pos.services.receipts import store_header
 
     folder = (config.parent if config else Path.cwd()) / "receipts"
-    return ReceiptFormat(width=width, templates=read_templates(folder))
+    store = store_header(settings.store, settings.register.store_id)
+    return ReceiptFormat(width=width, templates=read_templates(folder), store=store)
 
 
 def _print_receipts(journal: Any, settings: Settings, config: Path | None) -> None:
     from pos.services.receipts import default_printer, print_queued_receipts
 
     printer = default_printer(settings.data_dir)
-    print_queued_receipts(journal, printer, _receipt_format(config), announce=_say)
+    print_queued_receipts(journal, printer, _receipt_format(settings, config), announce=_say)
 
 
 def _run_receipt_show(args: argparse.Namespace) -> int:
@@ -379,7 +381,10 @@ def _run_receipt_show(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     shown = show_receipt(
-        settings.journal_file, args.number, _receipt_format(args.config, args.width), copy=args.copy
+        settings.journal_file,
+        args.number,
+        _receipt_format(settings, args.config, args.width),
+        copy=args.copy,
     )
     if args.png:
         shown.save_png(args.png)

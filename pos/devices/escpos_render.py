@@ -35,8 +35,14 @@ class PrinterProfile:
     qr: Literal["native", "image"] = "native"
 
 
-def render_escpos(blocks: Sequence[Block], profile: PrinterProfile = PrinterProfile()) -> bytes:
-    """The job's bytes: reset, code page, the blocks in order, the cut."""
+def render_escpos(
+    blocks: Sequence[Block], profile: PrinterProfile = PrinterProfile(), *, paper_dots: int = 576
+) -> bytes:
+    """The job's bytes: reset, code page, the blocks in order, the cut.
+
+    ``paper_dots`` is the printable width (576 on 80 mm paper, 384 on 58 mm): a Code128 too
+    wide for it at two dots a module (a long pre-receipt-number reference) is left out.
+    """
     problems = profile_problems(profile.name, profile.codepage)
     if problems:
         raise ConfigError("; ".join(problems))
@@ -53,7 +59,7 @@ def render_escpos(blocks: Sequence[Block], profile: PrinterProfile = PrinterProf
         elif isinstance(block, QrCode):
             _qr(printer, block.data, profile)
         elif isinstance(block, Barcode128):
-            _code128(printer, block.data)
+            _code128(printer, block.data, paper_dots)
         elif isinstance(block, Cut):
             printer.cut()
     return bytes(printer.output)
@@ -89,7 +95,10 @@ def _raster(printer: Dummy, picture: Image.Image) -> None:
     printer._raw(header + raster.to_raster_format())
 
 
-def _code128(printer: Dummy, data: str) -> None:
+def _code128(printer: Dummy, data: str, paper_dots: int) -> None:
+    modules = 11 * (len(data) + 3) + 2 + 20  # start, data, check, stop, quiet zones
+    if modules * BARCODE_MODULE > paper_dots:
+        return  # too wide for this paper at the narrowest module: the QR and the text carry it
     # The hardware renderer directly: Escpos.barcode() prints its choice of renderer to stdout,
     # which would corrupt `pos pay --json`. Code set B takes the sale code's ASCII as it is.
     printer._hw_barcode(

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from barcode import Code128
-from barcode.writer import ImageWriter
 from PIL import Image, ImageDraw, ImageFont
 
 from pos.core.receipt_layout import Barcode128, Block, Cut, QrCode, Text
@@ -20,6 +19,8 @@ from pos.devices.escpos_render import qr_image
 FONTS = Path(__file__).parent / "fonts"
 FONT_SIZE = 18
 MARGIN = 16
+QUIET_MODULES = 10
+BARCODE_HEIGHT = 110
 
 
 def receipt_picture(blocks: Sequence[Block], width_columns: int) -> Image.Image:
@@ -61,11 +62,19 @@ def _text_row(
 
 
 def _code128(data: str, max_width: int) -> Image.Image:
-    options = {"module_width": 0.3, "module_height": 10.0, "quiet_zone": 4.0, "write_text": False}
-    picture: Image.Image = Code128(data, writer=ImageWriter()).render(options).convert("L")
-    if picture.width > max_width:
-        height = picture.height
-        picture = picture.resize((max_width, height), Image.Resampling.NEAREST)
+    """Whole pixels per module (a resized barcode stops scanning), as wide as fits, at most 3.
+
+    python-barcode encodes (its modules as a '1'/'0' string); the bars are drawn here, because
+    its image writer rounds small modules to nothing.
+    """
+    bars = Code128(data).build()[0]
+    pixels = max(1, min(3, max_width // (len(bars) + 2 * QUIET_MODULES)))
+    picture = Image.new("L", ((len(bars) + 2 * QUIET_MODULES) * pixels, BARCODE_HEIGHT), 255)
+    draw = ImageDraw.Draw(picture)
+    for n, bar in enumerate(bars):
+        if bar == "1":
+            left = (QUIET_MODULES + n) * pixels
+            draw.rectangle([(left, 0), (left + pixels - 1, BARCODE_HEIGHT - 1)], fill=0)
     return picture
 
 

@@ -14,7 +14,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from pos.journal.store import Journal, JournalError, now_iso
+from pos.journal.errors import JournalError
+from pos.journal.store import Journal, now_iso
 
 STATUSES = ("queued", "sending", "printed", "failed", "uncertain", "skipped")
 KINDS = ("receipt", "copy", "refund_slip", "report", "drawer")

@@ -93,7 +93,8 @@ def render_job(job: QueuedJob, fmt: ReceiptFormat) -> PrintJobBytes:
     """A job's bytes and text, from its snapshot alone: a reprint is the same bytes plus AFRIT."""
     blocks = receipt_blocks(job, fmt)
     text = "\n".join(text_lines(blocks)) + "\n"
-    return PrintJobBytes(job_file_name(job), render_escpos(blocks, fmt.profile), text)
+    data = render_escpos(blocks, fmt.profile, paper_dots=576 if fmt.width == 48 else 384)
+    return PrintJobBytes(job_file_name(job), data, text)
 
 
 def job_file_name(job: QueuedJob) -> str:

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pos.config.store import StoreSettings
 from pos.core.errors import PosError
+from pos.core.receipt import StoreHeader
 from pos.core.receipt_layout import Block, text_lines
 from pos.devices.picture import save_receipt_png
 from pos.devices.printers import FilePrinter
@@ -21,6 +23,14 @@ from pos.journal import print_jobs as jobs_db
 from pos.services.printing import JobFailed, JobPrinted, PrintQueue, ReceiptFormat, receipt_blocks
 
 RECEIPTS_FOLDER = "receipts"
+
+
+def store_header(store: StoreSettings, store_id: str) -> StoreHeader:
+    """``[store]`` as a receipt header (for snapshots that did not copy one at PAID)."""
+    kennitala = store.kennitala
+    if len(kennitala) == 10:
+        kennitala = f"{kennitala[:6]}-{kennitala[6:]}"
+    return StoreHeader(store.name, store.address, kennitala, store.vsk_number, store_id)
 
 
 def default_printer(data_dir: Path) -> Printer:
@@ -73,7 +83,7 @@ def show_receipt(
     """Receipt ``number`` as the journal has it; ``copy`` marks it AFRIT with the next counter."""
     if not journal_file.exists():
         raise JournalError(f"There is no journal at {journal_file}: no sale has been taken here.")
-    with Journal(journal_file) as journal:
+    with Journal(journal_file, read_only=True) as journal:
         job = jobs_db.receipt_job(journal, number)
         if job is None:
             raise PosError(f"Receipt {number} is not in the journal.", "Receipt")

@@ -18,7 +18,6 @@ from pos.journal import Journal, SaleLine
 from pos.journal import print_jobs as jobs_db
 from pos.services.printing import JobFailed, JobPrinted, PrintEvent, PrintQueue, ReceiptFormat
 from tests.support.escpos_parser import parse
-from tests.support.journal_0003 import ensure_print_jobs_0003
 
 LINE = SaleLine("123", "Harðfiskur", 1990, 1000, 1990)
 
@@ -38,7 +37,7 @@ def paid_sale(journal: Journal, lines: tuple[SaleLine, ...] = (LINE,)) -> int:
 @pytest.fixture
 def journal(tmp_path: Path) -> Iterator[Journal]:
     with Journal(tmp_path / "journal.sqlite3") as opened:
-        yield ensure_print_jobs_0003(opened)
+        yield opened
 
 
 def queue_for(journal: Journal, folder: Path, events: list[PrintEvent] | None = None) -> PrintQueue:
@@ -103,7 +102,7 @@ def test_retry_after_the_fault_is_fixed_prints_the_job_even_after_a_restart(tmp_
     path, folder = tmp_path / "journal.sqlite3", tmp_path / "receipts"
     folder.write_text("blocked")
     with Journal(path) as journal:
-        sale_id = paid_sale(ensure_print_jobs_0003(journal))
+        sale_id = paid_sale(journal)
         queue_for(journal, folder).print_pending()
     folder.unlink()
     with Journal(path) as journal:  # the till restarted
@@ -153,7 +152,7 @@ def test_a_job_cut_off_by_a_crash_becomes_uncertain_and_is_never_resent_by_itsel
 ) -> None:
     path, folder = tmp_path / "journal.sqlite3", tmp_path / "receipts"
     with Journal(path) as journal:
-        sale_id = paid_sale(ensure_print_jobs_0003(journal))
+        sale_id = paid_sale(journal)
     env = {**os.environ, "POS_CRASH_AT": point}
     done = subprocess.run(
         [sys.executable, "-c", CRASH_SCRIPT, str(path), str(folder)], env=env, check=False
