@@ -40,7 +40,11 @@ def parse_timing(reader: Reader) -> TimingSettings:
         else:
             value = reader.number(item.name, fallback)
         if not (math.isfinite(value) and value > 0):
-            reader.error(item.name, f"{reader.name(item.name)} must be above 0 (and finite).")
+            reader.error(
+                item.name,
+                f"{reader.name(item.name)} must be above 0 (and finite).",
+                f"Use a positive number, like the default {fallback}.",
+            )
             value = fallback
         values[item.name] = value
     return _call_total(reader, TimingSettings(**values))  # type: ignore[arg-type]
@@ -56,8 +60,9 @@ def _call_total(reader: Reader, timing: TimingSettings) -> TimingSettings:
             "call_total_s",
             f"{reader.name('call_total_s')} ({timing.call_total_s:g}) must be at least "
             f"{reader.name('read_timeout_s')} ({timing.read_timeout_s:g}) and at most a third "
-            f"of {reader.name('give_up_after_s')} ({timing.give_up_after_s:g}). "
-            "Correct one of them.",
+            f"of {reader.name('give_up_after_s')} ({timing.give_up_after_s:g}).",
+            "Lower read_timeout_s or call_total_s, or raise give_up_after_s (one Netgíró call "
+            "must fit three times into the give-up time).",
         )
     return timing
 
