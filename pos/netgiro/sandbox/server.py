@@ -67,6 +67,8 @@ class SandboxSettings:
     auto_accept_after_s: float | None = None
     """Accept phone-number carts for the customer after this many seconds (demos, smoke tests)."""
     callback_retry_delay_s: float = 2.0
+    callback_timeout_s: float = 5.0
+    """One deadline for all of a callback's delivery: connect, send, the answer's status line."""
     refuse_cancel_reserved: bool = False
     """Answer CancelCart on a reservation with Success=false (the strict reading of the docs)."""
     max_reference_length: int = MAX_REFERENCE_LENGTH
@@ -89,7 +91,7 @@ class _Parts:
 def _build(settings: SandboxSettings) -> _Parts:
     life = Lifetimes(settings.cart_ttl_s, settings.reservation_ttl_s, settings.auto_accept_after_s)
     store = CartStore(settings.state_file, life)
-    sender = CallbackSender(store, settings.callback_retry_delay_s)
+    sender = CallbackSender(store, settings.callback_retry_delay_s, settings.callback_timeout_s)
     app = SandboxApp(
         store,
         sender,
