@@ -185,6 +185,23 @@ async def test_a_body_past_64_kib_is_answered_413_and_one_at_64_kib_is_read(
     assert [row["verdict"] for row in receiving.rows()] == ["accepted", "refused: 1 too large"]
 
 
+async def test_a_chunked_body_past_64_kib_is_cut_off_at_the_cap(receiving: Receiving) -> None:
+    """No Content-Length to refuse early: the cap is counted while reading."""
+    pending = attempt_in(receiving.journal, Phase.PENDING)
+    too_big = callback_body(TX, pending.reference, MAX_CALLBACK_BYTES)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(too_big), 4096):
+            yield too_big[start : start + 4096]
+
+    headers = signed_headers(receiving.url, too_big)
+    async with httpx.AsyncClient(timeout=GENEROUS_S) as http:
+        answer = await http.post(receiving.url, content=chunks(), headers=headers)
+    assert answer.request.headers.get("transfer-encoding") == "chunked"
+    assert answer.status_code == 413
+    assert receiving.notified == []
+
+
 async def test_a_declared_length_past_64_kib_is_refused_without_reading_the_body(
     receiving: Receiving,
 ) -> None:
