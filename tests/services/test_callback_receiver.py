@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import signal
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -397,3 +398,26 @@ async def test_an_accepted_connection_has_tcp_nodelay(receiving: Receiving) -> N
     assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
     writer.close()
     await writer.wait_closed()
+
+
+async def test_the_receiver_leaves_ctrl_c_to_the_till(tmp_path: Path) -> None:
+    """uvicorn's own serve() took SIGINT in the main thread: Ctrl-C stopped the receiver
+    instead of pressing Cancel on the payment."""
+    pressed: list[int] = []
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGINT, lambda: pressed.append(1))
+    journal = Journal(tmp_path / "journal.sqlite3")
+    receiver = CallbackReceiver(journal, SECRET, lambda *_: True)
+    try:
+        await receiver.start()
+        signal.raise_signal(signal.SIGINT)
+        for _ in range(100):
+            if pressed:
+                break
+            await asyncio.sleep(0.01)
+        assert pressed == [1]
+        assert receiver._server is not None and not receiver._server.should_exit
+    finally:
+        await receiver.stop()
+        loop.remove_signal_handler(signal.SIGINT)
+        journal.close()
