@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pos.config import Settings, load_settings
-from pos.core.errors import PosError
+from pos.core.errors import ConfigError, PosError
 from pos.services.payment import EXIT_ERROR
 from pos.services.private_files import PRIVATE_UMASK, private_dir, private_file
 
@@ -80,10 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     _add_config(recover)
     recover.set_defaults(run=_run_recover)
 
+    _add_receipt_commands(commands)
+
     sandbox = commands.add_parser("sandbox", help="run the Netgíró sandbox and its customer page")
     add_sandbox_arguments(sandbox)
     _add_config(sandbox)
     sandbox.set_defaults(run=_run_sandbox)
+    _add_config_commands(commands)
     return parser
 
 
@@ -92,8 +95,8 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    settings = load_settings(args.config)
+def _settings(args: argparse.Namespace, *, need_secret: bool = True) -> Settings:
+    settings = load_settings(args.config, need_secret=need_secret)
     _setup_logging(settings, verbose=args.verbose)
     return settings
 
@@ -130,6 +133,9 @@ def _run_pay(args: argparse.Namespace) -> int:
     for warning in parsed.warnings:
         _say(f"Note: {warning}")
     confirmation = args.confirmation or settings.netgiro.confirmation
+    callback_problem = settings.netgiro.callback_problem(confirmation)  # --confirmation callback
+    if callback_problem:
+        raise ConfigError(f"{settings.source}: {callback_problem}")
     return asyncio.run(_pay(settings, amount, parsed.customer, confirmation, args))
 
 
@@ -163,6 +169,7 @@ async def _pay(
         result = await take_keyed_payment(
             till, amount, customer, CONFIRMATIONS[confirmation_name], announce=_say
         )
+        _print_receipts(till.journal, settings, args.config)
     _print_outcome(result.attempt, args.json)
     return result.exit_code
 
@@ -229,7 +236,7 @@ def _run_journal(args: argparse.Namespace) -> int:
     from pos.journal import Journal
     from pos.services.status import label_of
 
-    settings = _settings(args)
+    settings = _settings(args, need_secret=False)  # read-only: never the secret
     if not settings.journal_file.exists():
         print("The journal has no sales yet.")
         return 0
@@ -272,7 +279,7 @@ def _run_journal(args: argparse.Namespace) -> int:
 
 
 def _run_recover(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = _settings(args, need_secret=not args.salvage)  # salvage never calls Netgíró
     if args.salvage:
         return _salvage(settings)
     return asyncio.run(_recover(settings, args.json))
@@ -338,8 +345,126 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     from pos.netgiro.sandbox.cli_args import settings_from_args
     from pos.netgiro.sandbox.server import serve_forever, state_file_in
 
-    settings = _settings(args)
+    settings = _settings(args, need_secret=False)  # the sandbox needs only the data dir
     serve_forever(settings_from_args(args, state_file_in(settings.data_dir)))
+    return 0
+
+
+# --- pos config check | init | set (the `config` helper's block) ------------------------------
+
+
+def _add_config_commands(commands: Any) -> None:
+    config = commands.add_parser("config", help="check, set up or change a register's config")
+    actions = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+
+    check = actions.add_parser("check", help="every problem of a config file, each with its fix")
+    check.add_argument("file", nargs="?", type=Path, help="the config (TOML); or --config")
+    check.add_argument("--config", type=Path, dest="config_option", help=argparse.SUPPRESS)
+    check.add_argument("--json", action="store_true", help="print the problems as JSON")
+    check.set_defaults(run=_run_config_check)
+
+    init = actions.add_parser("init", help="answer a few questions, get a working config")
+    init.add_argument("file", nargs="?", type=Path, default=Path("register.toml"))
+    init.add_argument("--force", action="store_true", help="replace existing files")
+    init.set_defaults(run=_run_config_init)
+
+    change = actions.add_parser("set", help="change one key, keeping the file's comments")
+    change.add_argument("key", help="section.key, like register.name")
+    change.add_argument("value", help="the new value, typed by the key (007 stays text)")
+    change.add_argument("--config", type=Path, required=True, help="the config file to change")
+    change.set_defaults(run=_run_config_set)
+
+
+def _run_config_check(args: argparse.Namespace) -> int:
+    from pos.services.config_commands import check
+
+    report = check(args.file or args.config_option)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        for line in report.lines():
+            print(line)
+    return report.exit_code
+
+
+def _run_config_init(args: argparse.Namespace) -> int:
+    import getpass
+
+    from pos.services.config_init import Interview, run_init
+
+    read_secret = getpass.getpass if sys.stdin.isatty() else None
+    interview = Interview(sys.stdin, _say, read_secret, _prompt if sys.stdin.isatty() else None)
+    result = run_init(args.file, interview, _say, force=args.force)
+    for line in result.report.lines():
+        print(line)
+    return result.report.exit_code
+
+
+def _prompt(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+def _run_config_set(args: argparse.Namespace) -> int:
+    from pos.services.config_commands import set_value
+
+    change = set_value(args.config, args.key, args.value)
+    print(f"{change.key} = {json.dumps(change.new, ensure_ascii=False)} in {change.file}")
+    # Refused while the till is open, so it takes effect when the till next starts.
+    print("The till reads it when it next starts.")
+    for problem in change.problems:
+        _say(f"Still to fix ({problem.severity}): {problem.text}")
+    return 0
+
+
+# --- pos receipt (receipts and devices) ------------------------------------------------------
+
+
+def _add_receipt_commands(commands: Any) -> None:
+    receipt = commands.add_parser("receipt", help="receipts from the journal")
+    receipt_commands = receipt.add_subparsers(dest="receipt_command", metavar="COMMAND")
+    show = receipt_commands.add_parser("show", help="show receipt N (read-only; beside the till)")
+    show.add_argument("number", type=int, help="the receipt number (sales before numbers: sale id)")
+    show.add_argument("--png", type=Path, metavar="FILE", help="draw it as a PNG picture instead")
+    show.add_argument("--copy", action="store_true", help="show it as the next AFRIT copy")
+    show.add_argument("--width", type=int, choices=[32, 42, 48], default=48)
+    _add_config(show)
+    show.set_defaults(run=_run_receipt_show)
+    receipt.set_defaults(run=lambda args: receipt.print_help() or 0)
+
+
+def _receipt_format(settings: Settings, config: Path | None, width: int = 48) -> Any:
+    """Templates from ``receipts/`` beside the config file (without one: the current folder)."""
+    from pos.services.printing import ReceiptFormat, read_templates
+    from pos.services.receipts import store_header
+
+    folder = (config.parent if config else Path.cwd()) / "receipts"
+    store = store_header(settings.store, settings.register.store_id)
+    return ReceiptFormat(width=width, templates=read_templates(folder), store=store)
+
+
+def _print_receipts(journal: Any, settings: Settings, config: Path | None) -> None:
+    from pos.services.receipts import default_printer, print_queued_receipts
+
+    printer = default_printer(settings.data_dir)
+    print_queued_receipts(journal, printer, _receipt_format(settings, config), announce=_say)
+
+
+def _run_receipt_show(args: argparse.Namespace) -> int:
+    from pos.services.receipts import show_receipt
+
+    settings = _settings(args, need_secret=False)  # read-only: never the secret
+    shown = show_receipt(
+        settings.journal_file,
+        args.number,
+        _receipt_format(settings, args.config, args.width),
+        copy=args.copy,
+    )
+    if args.png:
+        shown.save_png(args.png)
+        _say(f"Receipt {args.number} (sale {shown.sale_id}) drawn to {args.png}")
+    else:
+        sys.stdout.write(shown.text)
     return 0
 
 

@@ -80,3 +80,19 @@ def test_after_a_sale_every_file_in_the_data_dir_is_the_owners_alone(tmp_path: P
     }
     assert loose == {}
     assert modes["."] == modes["sandbox"] == 0o700
+
+
+def test_a_data_dir_the_till_cannot_use_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the data dir should be")
+    env = {**os.environ, "POS_DATA_DIR": str(blocked / "data")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pos", "pay", "2007", TEST_SSN_NO_CREDIT],
+        capture_output=True,
+        env=env,
+        timeout=90,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr.decode()
+    assert "chmod 700" in done.stderr.decode()
