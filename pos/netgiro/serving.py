@@ -67,6 +67,11 @@ class BoundedH11(H11Protocol):
         if not self._reading():
             self._disarm()
 
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self.conn.their_state is h11.SEND_BODY:  # a pipelined request, its body still due
+            self._arm()
+
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)

@@ -386,6 +386,24 @@ async def test_a_request_that_does_not_arrive_in_time_is_closed(
     await writer.wait_closed()
 
 
+async def test_a_pipelined_request_whose_body_never_comes_is_closed(
+    receiving: Receiving,
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", receiving.port)
+    writer.write(
+        forged_request(receiving.port, 1)
+        + f"POST {CALLBACK_PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{{".encode()
+    )
+    await writer.drain()
+    first = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), GENEROUS_S)
+    assert first.startswith(b"HTTP/1.1 403")
+    while await asyncio.wait_for(reader.read(65536), GENEROUS_S):  # the deadline closes it
+        pass
+    assert reader.at_eof()
+    writer.close()
+    await writer.wait_closed()
+
+
 async def test_an_accepted_connection_has_tcp_nodelay(receiving: Receiving) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", receiving.port)
     writer.write(forged_request(receiving.port, 1))
