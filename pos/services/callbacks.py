@@ -20,7 +20,7 @@ import logging
 import re
 import socket
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +42,7 @@ MAX_CALLBACK_BYTES = 64 * 1024
 CALLBACK_PATH = "/netgiro/callback"
 SUMMARY_EVERY_S = 60.0
 STOP_WITHIN_S = 3.0
+REMEMBERED_CALLBACKS = 4096
 TRANSACTION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 REFERENCE = re.compile(r"[!-~]{1,64}")
 """Our own Reference echoed back: printable ASCII, no space, at most 64 characters."""
@@ -106,6 +107,7 @@ class CallbackReceiver:
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
         self._sock: socket.socket | None = None
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
         self.app = Starlette(routes=[Route(CALLBACK_PATH, self._receive, methods=["POST"])])
 
     async def _receive(self, request: Request) -> JSONResponse:
@@ -127,12 +129,24 @@ class CallbackReceiver:
             self.refusals.note("invalid identifier", digest)
             return JSONResponse({"Message": str(exc)}, status_code=400)
         verdict = self._verdict(transaction_id, reference)
-        self._journal.record_callback(transaction_id, reference, digest, verdict)
+        if self._first_time(request.headers.get("netgiro_nonce", ""), digest):
+            self._journal.record_callback(transaction_id, reference, digest, verdict)
+            if verdict == "accepted":
+                self._notify(transaction_id, reference)
+        # A byte-identical replay (same nonce, same body) gets the same answer, and nothing else:
+        # no journal write, no CheckCart.
         if verdict not in ("accepted", "duplicate"):
             return JSONResponse({"Message": verdict}, status_code=409)
-        if verdict == "accepted":
-            self._notify(transaction_id, reference)
         return JSONResponse({"Message": "ok"}, status_code=200)
+
+    def _first_time(self, nonce: str, digest: str) -> bool:
+        key = (nonce, digest)
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > REMEMBERED_CALLBACKS:
+            self._seen.popitem(last=False)
+        return True
 
     def _signed_by_netgiro(self, request: Request, body: bytes) -> bool:
         nonce = request.headers.get("netgiro_nonce", "")

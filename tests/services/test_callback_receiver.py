@@ -128,6 +128,24 @@ async def test_a_live_attempt_is_accepted_and_the_runner_is_told(receiving: Rece
     assert (row["transaction_id"], row["verdict"]) == (TX, "accepted")
 
 
+async def test_a_replayed_callback_gets_the_same_answer_and_costs_nothing(
+    receiving: Receiving,
+) -> None:
+    """A signed callback sent again byte for byte (same nonce): answered, never rate-limited,
+    but no second journal row and no second CheckCart."""
+    pending = attempt_in(receiving.journal, Phase.PENDING)
+    body = callback_body(TX, pending.reference)
+    headers = signed_headers(receiving.url, body)
+    async with httpx.AsyncClient(timeout=GENEROUS_S) as http:
+        answers = [await http.post(receiving.url, content=body, headers=headers) for _ in range(20)]
+    assert [a.status_code for a in answers] == [200] * 20
+    assert receiving.notified == [(TX, pending.reference)]
+    assert [row["verdict"] for row in receiving.rows()] == ["accepted"]
+    fresh = await post(receiving.url, body)  # Netgíró's own retry signs with a new nonce
+    assert fresh.status_code == 200
+    assert len(receiving.notified) == 2
+
+
 async def test_an_inserting_attempt_is_matched_by_its_reference(receiving: Receiving) -> None:
     inserting = attempt_in(receiving.journal, Phase.INSERTING, transaction_id=None)
     answer = await post(receiving.url, callback_body(TX, inserting.reference))
