@@ -13,9 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pos.core.public_test_data import FIRST_TEST_APPLICATION
-from pos.netgiro.sandbox.app import MAX_AMOUNT, MAX_DEPTH
+from pos.netgiro.sandbox.app import MAX_AMOUNT, MAX_DEPTH, nests_deeper_than
 from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
 from pos.netgiro.sandbox.store import CartStore
 from pos.netgiro.signing import signature
@@ -267,3 +269,28 @@ def test_stop_shuts_a_callback_in_flight_and_joins_its_worker(tmp_path: Path) ->
         assert not stop_in_a_thread(sandbox).is_alive()
         workers = [t for t in threading.enumerate() if t.name.startswith("sandbox-callback")]
         assert workers == []  # the store was closed after its last user, not under it
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab', max_size=6),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(alphabet='[]{}"\\a', max_size=4), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+def depth_of(value: object) -> int:
+    if isinstance(value, list):
+        return 1 + max((depth_of(item) for item in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((depth_of(item) for item in value.values()), default=0)
+    return 0
+
+
+@given(JSON, st.integers(0, 6))
+def test_the_depth_check_agrees_with_the_parsed_depth(value: object, limit: int) -> None:
+    """Brackets inside strings (escaped quotes included) do not count; nesting does."""
+    body = json.dumps(value).encode()
+    assert nests_deeper_than(body, limit) == (depth_of(value) > limit)

@@ -376,7 +376,7 @@ def parse_object(body: bytes) -> dict[str, Any]:
     Too deep, or holding a string that cannot be encoded (a lone surrogate), it is a 400 here
     rather than a 500 further on, after a cart was stored.
     """
-    if nesting_depth(body) > MAX_DEPTH:
+    if nests_deeper_than(body, MAX_DEPTH):
         raise BadRequest(f"The body nests deeper than {MAX_DEPTH} levels.")
     try:
         data = json.loads(body.decode("utf-8"))
@@ -389,9 +389,11 @@ def parse_object(body: bytes) -> dict[str, Any]:
     return {str(key).lower(): value for key, value in data.items()}
 
 
-def nesting_depth(body: bytes) -> int:
-    """How deep ``[`` and ``{`` nest outside strings, without parsing (no recursion)."""
-    depth = deepest = 0
+def nests_deeper_than(body: bytes, limit: int) -> bool:
+    """Whether ``[`` and ``{`` nest deeper than ``limit`` outside strings, without parsing."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False  # too few brackets: skip the byte-by-byte walk
+    depth = 0
     in_string = escaped = False
     for byte in body:
         if in_string:
@@ -405,10 +407,11 @@ def nesting_depth(body: bytes) -> int:
             in_string = True
         elif byte in (0x5B, 0x7B):
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > limit:
+                return True
         elif byte in (0x5D, 0x7D):
             depth -= 1
-    return deepest
+    return False
 
 
 def all_encodable(value: object) -> bool:
