@@ -177,6 +177,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None, session: _Session, previous: dict[int, Any]) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    from pos.services.private_files import PRIVATE_UMASK
+
+    os.umask(PRIVATE_UMASK)  # the journal, log and sandbox carts are the till user's alone
     if not getattr(args, "command", None):
         parser.print_help()
         return 0
@@ -290,8 +293,10 @@ def _settings(args: argparse.Namespace, *, need_secret: bool = True) -> Settings
 
 
 def _setup_logging(settings: Settings, *, verbose: bool) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    handlers: list[logging.Handler] = [logging.FileHandler(settings.data_dir / "pos.log")]
+    from pos.services.private_files import private_dir, private_file
+
+    log_file = private_file(private_dir(settings.data_dir) / "pos.log")
+    handlers: list[logging.Handler] = [logging.FileHandler(log_file)]
     if verbose:
         handlers.append(logging.StreamHandler(sys.stderr))
     logging.basicConfig(
@@ -521,7 +526,8 @@ def _run_journal(args: argparse.Namespace) -> int:
 
 
 def _run_recover(args: argparse.Namespace) -> int:
-    settings = _settings(args, need_secret=not args.salvage)  # salvage never calls Netgíró
+    # Salvage and settling never call Netgíró: no secret needed.
+    settings = _settings(args, need_secret=not (args.salvage or args.settle))
     if args.salvage:
         return _salvage(settings)
     if args.settle:
@@ -645,10 +651,10 @@ def _unsettled_json(item: Any) -> dict[str, object]:
 
 def _run_sandbox(args: argparse.Namespace) -> int:
     from pos.netgiro.sandbox.cli_args import settings_from_args
-    from pos.netgiro.sandbox.server import serve_forever
+    from pos.netgiro.sandbox.server import serve_forever, state_file_in
 
     settings = _settings(args, need_secret=False)  # the sandbox needs only the data dir
-    serve_forever(settings_from_args(args, settings.sandbox_state_file))
+    serve_forever(settings_from_args(args, state_file_in(settings.data_dir)))
     return 0
 
 

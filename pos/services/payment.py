@@ -75,7 +75,7 @@ async def take_keyed_payment(
     receiver = None
     callback_url = None
     if confirmation is ConfirmationType.SERVER_CALLBACK:
-        # Before the sale: a receiver that cannot listen leaves no orphan sale behind.
+        # Listen before the sale exists: a port that cannot be bound must leave no orphan sale.
         receiver = CallbackReceiver(
             till.journal, till.settings.netgiro.secret_key, till.runner.callback_arrived
         )
