@@ -376,7 +376,7 @@ async def _pay(
                 proceed=proceed,
             )  # fmt: skip
             session.stage = "done"
-            _print_receipts(till.journal, settings, args.config)
+            _print_receipts(till.journal, settings, args.config)  # after the outcome
     except Exception as exc:  # a journal that cannot write, a receiver that cannot listen…
         log.exception("pos pay failed")
         _report_failure(exc, session)
@@ -526,7 +526,8 @@ def _run_journal(args: argparse.Namespace) -> int:
 
 
 def _run_recover(args: argparse.Namespace) -> int:
-    settings = _settings(args, need_secret=not args.salvage)  # salvage never calls Netgíró
+    # Salvage and settling never call Netgíró: no secret needed.
+    settings = _settings(args, need_secret=not (args.salvage or args.settle))
     if args.salvage:
         return _salvage(settings)
     if args.settle:

@@ -61,7 +61,8 @@ def _call_total(reader: Reader, timing: TimingSettings) -> TimingSettings:
             f"{reader.name('call_total_s')} ({timing.call_total_s:g}) must be at least "
             f"{reader.name('read_timeout_s')} ({timing.read_timeout_s:g}) and at most a third "
             f"of {reader.name('give_up_after_s')} ({timing.give_up_after_s:g}).",
-            "Raise call_total_s, lower read_timeout_s, or raise give_up_after_s.",
+            "Lower read_timeout_s or call_total_s, or raise give_up_after_s (one Netgíró call "
+            "must fit three times into the give-up time).",
         )
     return timing
 
