@@ -181,7 +181,7 @@ class CheckoutRunner:
         current = self._current
         if current is None:
             return False
-        if reference != current.reference and transaction_id != current.state.transaction_id:
+        if not _names_this_cart(current, transaction_id, reference):
             return False
         self._post(CallbackReceived(transaction_id))
         return True
@@ -480,6 +480,19 @@ async def _cancelled(task: asyncio.Future[Any]) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await task
+
+
+def _names_this_cart(
+    attempt: AttemptRecord, transaction_id: str | None, reference: str | None
+) -> bool:
+    """By its Reference, or by its TransactionId (a GUID: any case); a callback naming
+    neither is for no checkout."""
+    if reference is not None and reference == attempt.reference:
+        return True
+    ours = attempt.state.transaction_id
+    return (
+        transaction_id is not None and ours is not None and transaction_id.lower() == ours.lower()
+    )
 
 
 def delay_before(command: CheckCart, cap_s: float, rng: random.Random) -> float:
