@@ -116,9 +116,13 @@ def test_three_quick_ctrl_cs_exit_by_the_durable_state_never_by_the_signal(
     assert "Traceback" not in done.stderr
 
 
-def test_a_closed_stdout_and_stderr_do_not_change_a_paid_exit(tmp_path: Path) -> None:
-    paid_on_confirm = by_call(InsertCart=inserted(), CheckCart=cart(10426), ConfirmCart=cart(10200))
-    with counter(tmp_path, paid_on_confirm) as (_server, config, data_dir):
+def test_stdout_and_stderr_closed_mid_payment_do_not_change_a_paid_exit(tmp_path: Path) -> None:
+    paid_later = by_call(
+        InsertCart=inserted(),
+        CheckCart=sequence(cart(10425), cart(10425), cart(10426)),
+        ConfirmCart=cart(10200),
+    )
+    with counter(tmp_path, paid_later) as (server, config, data_dir):
         process = subprocess.Popen(
             [*POS, *pay_args(config)],
             stdin=subprocess.DEVNULL,
@@ -127,9 +131,11 @@ def test_a_closed_stdout_and_stderr_do_not_change_a_paid_exit(tmp_path: Path) ->
             env=child_env(data_dir),
         )
         assert process.stdout is not None and process.stderr is not None
-        process.stdout.close()
+        wait_until(lambda: server.count("CheckCart") >= 1, what="the first CheckCart")
+        process.stdout.close()  # the terminal goes away while the customer decides
         process.stderr.close()
         assert process.wait(timeout=30) == 0
+        assert server.count("ConfirmCart") == 1
     assert durable_phases(data_dir) == [Phase.PAID]
 
 
