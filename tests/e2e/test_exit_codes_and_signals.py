@@ -249,3 +249,33 @@ def test_a_disk_that_fills_up_mid_payment_exits_by_the_durable_state(
     print(kib, done.returncode, durable_phases(data_dir))  # which layer the fault hit
     assert done.returncode == expected_exit(data_dir), (kib, stderr)
     assert "Traceback" not in stderr.split("--- Logging error ---")[0]
+
+
+FAULTS = {
+    "HTTP 500": Reply({"Message": "boom"}, status=500),
+    "not JSON": Reply(raw=b"<html>proxy error</html>"),
+    "ResultCode 10^30": Reply(
+        raw=b'{"Success":true,"PaymentSuccessful":false,"ResultCode":1' + b"0" * 30 + b"}"
+    ),
+    "silence": Reply(hang=True),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.mark.parametrize("call", ["InsertCart", "CheckCart", "ConfirmCart"])
+def test_a_network_fault_on_any_call_exits_by_the_durable_state(
+    tmp_path: Path, call: str, fault: str
+) -> None:
+    replies: dict[str, Reply] = {
+        "InsertCart": inserted(),
+        "CheckCart": cart(10426),
+        "ConfirmCart": cart(10200),
+        "CancelCart": cart(10201),
+    }
+    replies[call] = FAULTS[fault]
+    timing = {"deadline_s": 1.0, "give_up_after_s": 3.0, "read_timeout_s": 1.0}
+    with counter(tmp_path, by_call(**replies), **timing) as (_server, config, data_dir):
+        done = run_pos(pay_args(config), data_dir, timeout=60)
+    assert done.returncode == expected_exit(data_dir), (call, fault, done.stderr)
+    assert "Traceback" not in done.stderr
