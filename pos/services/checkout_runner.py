@@ -238,8 +238,8 @@ class CheckoutRunner:
         )
         if self._stopping:
             return attempt
-        for callback in self._journal.callbacks():
-            if callback["reference"] == attempt.reference and callback["verdict"] == "accepted":
+        for callback in self._journal.callbacks_about(attempt.reference):
+            if callback["verdict"] == "accepted":
                 await self._apply(drive, CallbackReceived(_str_or_none(callback["transaction_id"])))
         await self._apply(drive, Recover())
         return await self._run(drive, None, at_counter=False)
@@ -386,8 +386,8 @@ class CheckoutRunner:
 
     def _apply_late_callbacks(self, drive: _Drive) -> None:
         # A callback can beat InsertCart's answer; it is the only way left to the cart's id.
-        for callback in self._journal.callbacks():
-            if callback["reference"] == drive.attempt.reference and callback["transaction_id"]:
+        for callback in self._journal.callbacks_about(drive.attempt.reference):
+            if callback["transaction_id"]:
                 drive.state = _with_transaction(drive.state, str(callback["transaction_id"]))
 
     async def _cart_call(self, drive: _Drive, call: str, identifier: str | None) -> Event | None:

@@ -440,7 +440,12 @@ async def test_an_unreadable_open_attempt_is_reported_and_recovery_goes_on(
             )
         report = await recover_open_attempts(counter.runner, counter.journal)
         assert len(report) == 1 and report[0].failed and not report[0].resolved
-        assert "could not be read" in report[0].note
+        assert "cannot be read" in report[0].note
+        # what the row still tells, so a person can look the cart up in Netgíró's portal
+        assert (report[0].reference, report[0].transaction_id) == (
+            attempt.reference,
+            attempt.state.transaction_id,
+        )
 
 
 # --- sibling: a callback names its cart in any case, and one naming nothing is for no one -----
