@@ -269,16 +269,10 @@ def cash_receipt_snapshot(
 ) -> dict[str, object]:
     """v1's receipt keys (no Netgíró block: ``reference`` and ``customer`` None) and the rest."""
     sale = tenders.sale_from_rows(db, sale_id)
-    lines = db.execute(
-        "SELECT product_no, name, unit_price, quantity_milli, amount FROM sale_lines "
-        "WHERE sale_id = ? ORDER BY line_no",
-        (sale_id,),
-    ).fetchall()
     return {
         "sale_id": sale_id,
         "reference": None,
         "total": sale.total,
-        "lines": [dict(line) for line in lines],
         "customer": None,
         "transaction_id": None,
         "invoice_number": None,

@@ -120,6 +120,11 @@ class TillSession:
         return SaleView(self._sale, self._sale_id, "open", None, self._paying)
 
     @property
+    def till(self) -> Till:
+        """The register's parts (settings, sandbox, journal): read them, never drive the runner."""
+        return self._till
+
+    @property
     def payment_live(self) -> bool:
         """A Netgíró checkout is running: quitting now is refused."""
         return self._paying

@@ -117,8 +117,14 @@ def test_cash_with_change_pays_numbers_and_queues_the_receipt_in_one_commit(
         {"rate": 11, "gross": 1147, "vat": 114},
     ]
     assert snapshot["tenders"] == [
-        {"kind": "cash", "amount": 2137, "tendered": 5000, "change": 2863, "attempt_id": None}
+        {"kind": "cash", "amount": 2137, "tendered": 5000, "change": 2863}
     ]
+    assert [(ln["vat_rate"], ln["amount"], ln["discount"]) for ln in snapshot["lines"]] == [  # type: ignore[index, union-attr]
+        (11, 458, 0),
+        (11, 689, 0),
+        (24, 990, 0),
+    ]
+    assert (snapshot["discount"], snapshot["register"]) == (0, "R1")
     assert snapshot["reference"] is None and snapshot["change"] == 2863
 
 
