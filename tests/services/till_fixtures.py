@@ -117,16 +117,20 @@ async def counter_at(
     till_settings: TillSettings | None = None,
     *,
     close_cleanly: bool = True,
+    base_url: str | None = None,
 ) -> AsyncIterator[Counter]:
-    """A till on ``tmp_path``'s journal; ``close_cleanly=False`` leaves as a killed till would."""
+    """A till on ``tmp_path``'s journal; ``close_cleanly=False`` leaves as a killed till would.
+
+    ``base_url`` points the client elsewhere than the sandbox (a recording server)."""
+    base_url = base_url or sandbox.base_url
     settings = Settings(
         RegisterSettings(),
-        NetgiroSettings(base_url=sandbox.base_url),
+        NetgiroSettings(base_url=base_url),
         TimingSettings(),
         data_dir=tmp_path,
     )
     journal = Journal(settings.journal_file)
-    client = NetgiroClient(sandbox.base_url, settings.netgiro.app_key, settings.netgiro.secret_key)
+    client = NetgiroClient(base_url, settings.netgiro.app_key, settings.netgiro.secret_key)
     updates: list[TillUpdate] = []
     relay = _Relay()
     runner = CheckoutRunner(client, journal, TIMING, on_update=relay)
