@@ -117,6 +117,12 @@ def load_sale(journal: Journal, sale_id: int) -> StoredSale:
     return _stored(_db(journal), row)
 
 
+def find_by_receipt(journal: Journal, receipt_no: int) -> StoredSale | None:
+    """The paid sale with this receipt number (``pos receipt show N``, "find by number")."""
+    row = _db(journal).execute("SELECT * FROM sales WHERE receipt_no = ?", (receipt_no,)).fetchone()
+    return None if row is None else _stored(_db(journal), row)
+
+
 def parked_sales(journal: Journal) -> list[StoredSale]:
     rows = (
         _db(journal)

@@ -176,6 +176,9 @@ def test_receipt_numbers_are_gapless_across_tenders_and_kept_apart_from_sale_ids
     sales.take_cash(journal, second, 2137, 2137)
     numbers = {s: sales.load_sale(journal, s).receipt_no for s in (parked, first, unpaid, second)}
     assert numbers == {parked: None, first: 1, unpaid: None, second: 2}
+    found = sales.find_by_receipt(journal, 2)
+    assert found is not None and found.sale_id == second
+    assert sales.find_by_receipt(journal, 3) is None
     with pytest.raises(sqlite3.IntegrityError):  # the schema itself refuses a number twice
         journal._db.execute("UPDATE sales SET receipt_no = 1 WHERE id = ?", (second,))
 
