@@ -57,16 +57,16 @@ log = logging.getLogger(__name__)
 
 
 class Drawer(Protocol):
-    """The cash drawer (``pos.devices`` provides the real one)."""
+    """The cash drawer, as ``pos.devices`` gives it: says False (and why) when it did not open."""
 
-    def kick(self) -> None: ...
+    def kick(self) -> tuple[bool, str]: ...
 
 
 class NoDrawer:
-    """No drawer attached: the kick is a no-op."""
+    """No drawer seam wired (tests, headless): nothing to open, nothing to report."""
 
-    def kick(self) -> None:
-        return None
+    def kick(self) -> tuple[bool, str]:
+        return True, ""
 
 
 class PaymentInProgress(PosError):
@@ -244,14 +244,20 @@ class TillSession:
         sale_id = self._journal_for_tender()
         taken = sales.take_cash(self._journal, sale_id, after.tenders[-1].amount, tendered)
         self._sale = after
-        self._kick_drawer()
+        drawer_problem = self._kick_drawer()
         summary = self._summary(sale_id)
         if taken.paid:
             self._finish(summary)
         else:
             self._changed()
         return CashResult(
-            self.view, taken.amount, taken.change, taken.paid, taken.receipt_no, summary
+            self.view,
+            taken.amount,
+            taken.change,
+            taken.paid,
+            taken.receipt_no,
+            summary,
+            drawer_problem,
         )
 
     async def pay_netgiro(
@@ -383,11 +389,14 @@ class TillSession:
             )
         return self._sale_id
 
-    def _kick_drawer(self) -> None:
+    def _kick_drawer(self) -> str:
+        """Open the drawer; what went wrong, for the cashier ("" when it opened)."""
         try:
-            self._drawer.kick()
-        except Exception:  # the cash is taken and journaled; a stuck drawer is opened by hand
+            opened, message = self._drawer.kick()
+        except Exception:  # the cash is taken and journaled; a stuck drawer is opened by key
             log.exception("the cash drawer did not open")
+            return "The cash drawer did not open: open it with its key."
+        return "" if opened else message
 
     async def _run_netgiro(self, customer: CustomerId, confirmation: str | None) -> AttemptRecord:
         live = self._sale.start_netgiro()  # refuses what cannot be paid, changes nothing

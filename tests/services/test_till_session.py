@@ -89,7 +89,7 @@ async def test_cash_with_change_opens_the_drawer_and_finishes_the_sale(counter: 
     assert counter.session.cash_suggestions() == [2137, 2500, 3000, 5000]
     result = counter.session.pay_cash(5000)
     assert (result.paid, result.change, result.receipt_no) == (True, 2863, 1)
-    assert counter.drawer.kicks == 1
+    assert counter.drawer.kicks == 1 and result.drawer_problem == ""
     assert counter.session.view.sale.is_empty  # the next customer
     [finished] = [u for u in counter.updates if isinstance(u, SaleFinished)]
     assert finished.summary.status == "paid" and finished.summary.receipt_no == 1
@@ -286,3 +286,12 @@ def test_today_is_a_reykjavik_day(tmp_path: Path) -> None:
         assert len(today(journal)) == 1
         tomorrow = datetime.now(UTC).replace(year=datetime.now(UTC).year + 1)
         assert today(journal, tomorrow) == []
+
+
+async def test_a_drawer_that_does_not_open_is_said_and_the_cash_stays_taken(
+    counter: Counter,
+) -> None:
+    counter.drawer.opens = False
+    ring_up(counter)
+    result = counter.session.pay_cash(2137)
+    assert result.paid and result.drawer_problem == "The drawer did not open (offline)."

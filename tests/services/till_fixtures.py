@@ -30,11 +30,13 @@ TIMING = RunnerTiming(deadline_s=30, give_up_after_s=5, backoff_cap_s=0.5, poll_
 class CountingDrawer:
     """Stands in for the cash drawer (a USB/serial device this machine does not have)."""
 
-    def __init__(self) -> None:
+    def __init__(self, opens: bool = True) -> None:
         self.kicks = 0
+        self.opens = opens
 
-    def kick(self) -> None:
+    def kick(self) -> tuple[bool, str]:
         self.kicks += 1
+        return (True, "") if self.opens else (False, "The drawer did not open (offline).")
 
 
 @dataclass
