@@ -125,6 +125,7 @@ def test_cash_with_change_pays_numbers_and_queues_the_receipt_in_one_commit(
         (24, 990, 0),
     ]
     assert (snapshot["discount"], snapshot["register"]) == (0, "R1")
+    assert snapshot["receipt_code"] == "S1-R1-R1"  # {store}-{register}-R{receipt}
     assert snapshot["reference"] is None and snapshot["change"] == 2863
 
 
