@@ -401,6 +401,7 @@ class TillSession:
     async def _run_netgiro(self, customer: CustomerId, confirmation: str | None) -> AttemptRecord:
         live = self._sale.start_netgiro()  # refuses what cannot be paid, changes nothing
         sale_id = self._journal_for_tender()
+        self._refuse_if_journal_differs(sale_id)
         self._sale = live
         self._changed()
         try:
@@ -409,6 +410,17 @@ class TillSession:
             self._sale = self._sale.netgiro_ended(paid=False)
             self._changed()
             raise
+
+    def _refuse_if_journal_differs(self, sale_id: int) -> None:
+        """The attempt asks the journal's balance due: it must be the one on the screen."""
+        journaled = sales.load_sale(self._journal, sale_id).sale
+        if (journaled.total, journaled.paid) != (self._sale.total, self._sale.paid):
+            raise PosError(
+                f"Sale {sale_id} in the journal ({journaled.balance_due} kr. due) is not the sale "
+                f"on the screen ({self._sale.balance_due} kr. due); nothing was sent. Look it "
+                "up in today's sales.",
+                "Sale",
+            )
 
     def _after_netgiro(self, attempt: AttemptRecord) -> NetgiroResult:
         summary = self._summary(attempt.sale_id)
