@@ -24,7 +24,6 @@ import logging
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Protocol
 
 from pos.config import Settings
 from pos.core.catalog import Catalog, CatalogItem, UnknownCode, check_code
@@ -33,6 +32,7 @@ from pos.core.errors import InputError, PosError
 from pos.core.input_kind import InputKind, classify_input
 from pos.core.sale import Discount, Sale, cash_suggestions
 from pos.core.till_settings import TillSettings
+from pos.devices.protocols import Drawer
 from pos.journal import AttemptRecord, Journal, sales
 from pos.services import till_netgiro, till_reports
 from pos.services.recovery import recover_open_attempts
@@ -56,14 +56,11 @@ from pos.services.wiring import Till, open_till
 log = logging.getLogger(__name__)
 
 
-class Drawer(Protocol):
-    """The cash drawer, as ``pos.devices`` gives it: says False (and why) when it did not open."""
-
-    def kick(self) -> tuple[bool, str]: ...
-
-
 class NoDrawer:
-    """No drawer seam wired (tests, headless): nothing to open, nothing to report."""
+    """No drawer wired (tests, headless): nothing to open, nothing to report.
+
+    A register with a drawer passes ``pos.devices``' (``PrinterDrawer``, or its ``NoDrawer``
+    that tells the cashier to use the key)."""
 
     def kick(self) -> tuple[bool, str]:
         return True, ""
