@@ -254,3 +254,14 @@ def test_the_store_header_is_frozen_into_every_paid_snapshot(path: Path) -> None
     for sale_id, number in ((cash, 1), (netgiro, 2)):
         assert snapshots[sale_id]["store"] == {**header, "store_id": "B12"}
         assert snapshots[sale_id]["receipt_code"] == f"B12-R1-R{number}"
+
+
+def test_a_sale_its_tenders_cover_gets_no_attempt_even_if_its_status_reads_open(
+    journal: Journal,
+) -> None:
+    sale_id = sales.save_sale(journal, "R1", screen_sale())
+    netgiro_ends(journal, sale_id, Phase.PAID)
+    journal._db.execute("UPDATE sales SET status = 'open' WHERE id = ?", (sale_id,))
+    with pytest.raises(SaleNotPayable, match="nothing left to pay"):
+        netgiro_ends(journal, sale_id, Phase.PAID)
+    assert len(journal.sale(sale_id).attempts) == 1
