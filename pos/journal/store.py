@@ -12,7 +12,7 @@ import json
 import re
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -21,7 +21,7 @@ from typing import Concatenate, Literal, ParamSpec, TypeVar
 
 from pos.core.checkout import Checkout, Phase
 from pos.crashpoints import crash_point
-from pos.journal import migrator
+from pos.journal import migrator, tenders
 from pos.journal.errors import (
     AttemptAlreadyLive,
     JournalError,
@@ -179,9 +179,19 @@ class Journal:
     Reference.
     """
 
-    def __init__(self, path: Path, *, store_id: str = "S1", read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        store_id: str = "S1",
+        read_only: bool = False,
+        receipt_header: Mapping[str, object] | None = None,
+    ) -> None:
         self.path = path
         self.store_id = store_id
+        self.receipt_header: dict[str, object] = dict(receipt_header or {})
+        """The store's header (``[store]``), copied into each paid sale's receipt snapshot, so a
+        reprint is the same receipt after the config changes."""
         self.read_only = read_only
         try:
             self._db = self._connect()
@@ -303,7 +313,8 @@ class Journal:
             )
             sale_id = int(cursor.lastrowid or 0)
             db.executemany(
-                "INSERT INTO sale_lines VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sale_lines (sale_id, line_no, product_no, name, unit_price, "
+                "quantity_milli, amount) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         sale_id,
@@ -372,6 +383,9 @@ class Journal:
                     ).fetchone()[0]
                 )
                 reference = self._new_reference(db, sale, attempt_no)
+                amount = tenders.balance_due(db, sale_id)  # what cash left: a split tender
+                if amount <= 0:
+                    raise SaleNotPayable(f"Sale {sale_id} has nothing left to pay.")
                 cursor = db.execute(
                     "INSERT INTO attempts (sale_id, attempt_no, reference, amount, "
                     "customer_masked, phase, live, transaction_id, state_json, created_at, "
@@ -380,7 +394,7 @@ class Journal:
                         sale_id,
                         attempt_no,
                         reference,
-                        sale.total,
+                        amount,
                         customer_masked,
                         state.phase.value,
                         int(not state.is_final),
@@ -511,8 +525,11 @@ class Journal:
         )
 
     def _mark_paid(self, db: sqlite3.Connection, attempt: AttemptRecord, state: Checkout) -> None:
-        """Sale paid and its receipt queued, once: a replayed PAID changes nothing."""
+        """The attempt's tender taken; once the tenders cover the total, the sale is paid, numbered
+        and its receipt queued, once: a replayed PAID changes nothing."""
         stamp = now_iso()
+        if not tenders.record_netgiro_paid(db, attempt.id, attempt.sale_id, attempt.amount, stamp):
+            return  # a partial tender: the sale waits for the rest
         changed = db.execute(
             "UPDATE sales SET status = 'paid', paid_at = ?, status_at = ? "
             "WHERE id = ? AND status <> 'paid'",
@@ -521,6 +538,12 @@ class Journal:
         if not changed:
             return
         snapshot = self._receipt_snapshot(db, attempt, state, stamp)
+        receipt_no = tenders.take_receipt_number(db, attempt.sale_id)
+        snapshot.update(
+            tenders.receipt_extras(
+                db, attempt.sale_id, receipt_no, self.store_id, self.receipt_header
+            )
+        )
         db.execute(
             "INSERT INTO print_jobs (sale_id, kind, snapshot, created_at, updated_at) "
             "VALUES (?, 'receipt', ?, ?, ?)",
@@ -575,13 +598,17 @@ class Journal:
         return {
             "sale_id": attempt.sale_id,
             "reference": attempt.reference,
-            "total": attempt.amount,
+            "total": self._total(db, attempt.sale_id),
+            "netgiro_amount": attempt.amount,
             "lines": [dict(line) for line in lines],
             "customer": attempt.customer_masked,
             "transaction_id": state.transaction_id,
             "invoice_number": state.invoice_number,
             "paid_at": paid_at,
         }
+
+    def _total(self, db: sqlite3.Connection, sale_id: int) -> int:
+        return int(db.execute("SELECT total FROM sales WHERE id = ?", (sale_id,)).fetchone()[0])
 
     @_guarded
     def attempt(self, attempt_id: int) -> AttemptRecord:
