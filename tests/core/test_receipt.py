@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pos.core.receipt import ReceiptError, StoreHeader, receipt_from_snapshot
@@ -198,6 +198,7 @@ def test_templates_fill_store_fields_and_drop_lines_left_empty() -> None:
 names = st.text(st.characters(codec="utf-8"), min_size=0, max_size=120)
 
 
+@settings(deadline=None)
 @given(
     name=names,
     amount=st.integers(-10_000_000, 10_000_000),

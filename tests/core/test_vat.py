@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pos.core.vat import vat_by_rate, vat_included
@@ -23,6 +23,7 @@ def test_vat_is_taken_on_each_rates_total_not_per_line() -> None:
     assert vat_by_rate({24: 13 * 3}) == {24: 8}
 
 
+@settings(deadline=None)
 @given(st.integers(0, 10**9), st.sampled_from([24, 11, 0]))
 def test_vat_is_the_nearest_integer_to_the_exact_share(gross: int, rate: int) -> None:
     vat = vat_included(gross, rate)
