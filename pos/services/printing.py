@@ -165,3 +165,19 @@ class PrintQueue:
         event = JobFailed(jobs_db.job(self.journal, job.id), reason)
         self.on_event(event)
         return event
+
+
+def print_pending_in_this_thread(
+    journal_file: Path,
+    printer: Printer,
+    fmt: ReceiptFormat,
+    *,
+    on_event: Callable[[PrintEvent], None] = lambda event: None,
+) -> list[PrintEvent]:
+    """Print what is queued with a journal connection of this thread's own.
+
+    For the till: ``await asyncio.to_thread(print_pending_in_this_thread, …)`` keeps the
+    printer's timeouts off the UI thread (a SQLite connection belongs to one thread).
+    """
+    with Journal(journal_file) as journal:
+        return PrintQueue(journal, printer, fmt, on_event=on_event).print_pending()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -16,7 +17,14 @@ from pos.core.result_codes import ConfirmationType
 from pos.devices.printers import FilePrinter
 from pos.journal import Journal, SaleLine
 from pos.journal import print_jobs as jobs_db
-from pos.services.printing import JobFailed, JobPrinted, PrintEvent, PrintQueue, ReceiptFormat
+from pos.services.printing import (
+    JobFailed,
+    JobPrinted,
+    PrintEvent,
+    PrintQueue,
+    ReceiptFormat,
+    print_pending_in_this_thread,
+)
 from tests.support.escpos_parser import parse
 
 LINE = SaleLine("123", "Harðfiskur", 1990, 1000, 1990)
@@ -170,3 +178,13 @@ def test_a_job_cut_off_by_a_crash_becomes_uncertain_and_is_never_resent_by_itsel
     originals = [f"sale-{sale_id:06d}.bin", f"sale-{sale_id:06d}.txt"]
     expected = copies + (originals if point == "print.sent" else [])
     assert sorted(p.name for p in folder.iterdir()) == sorted(expected)
+
+
+async def test_the_queue_runs_off_the_event_loop_with_its_own_connection(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    with Journal(path) as journal:
+        sale_id = paid_sale(journal)
+    events = await asyncio.to_thread(
+        print_pending_in_this_thread, path, FilePrinter(tmp_path / "r"), ReceiptFormat()
+    )
+    assert [(type(e), e.job.sale_id) for e in events] == [(JobPrinted, sale_id)]
