@@ -22,7 +22,7 @@ HEADLESS_ENTRY_POINTS = [
     "pos.netgiro.sandbox.server",
     "pos.services.printing",
     "pos.services.receipts",
-    "pos.devices.factory",
+    "pos.services.devices",
     "pos.devices.scanner",
 ]
 IO_LIBRARIES = ["textual", "httpx", "escpos", "serial", "qrcode", "sqlite3", "socket", "starlette"]

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from escpos.printer import Dummy
 
 from pos.devices.protocols import Printer, PrintJobBytes
-from pos.devices.settings import PrinterSettings
 from pos.devices.status import PrinterFault
 
 OPEN_WITH_KEY = "open the drawer with the key"
@@ -26,15 +25,6 @@ class DrawerPulse:
     on_ms: int = 100
     off_ms: int = 100
     realtime: bool = False
-
-    @classmethod
-    def from_settings(cls, settings: PrinterSettings) -> DrawerPulse:
-        return cls(
-            settings.drawer_pin,
-            settings.drawer_on_ms,
-            settings.drawer_off_ms,
-            settings.drawer_realtime,
-        )
 
 
 def kick_bytes(pulse: DrawerPulse) -> bytes:

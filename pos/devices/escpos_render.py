@@ -19,7 +19,7 @@ from PIL import Image
 
 from pos.core.errors import ConfigError
 from pos.core.receipt_layout import Barcode128, Block, Cut, QrCode, Text
-from pos.devices.settings import profile_problems
+from pos.devices.profiles import profile_problems
 
 QR_SIZE = 5
 BARCODE_HEIGHT = 60
@@ -45,7 +45,7 @@ def render_escpos(
     """
     problems = profile_problems(profile.name, profile.codepage)
     if problems:
-        raise ConfigError("; ".join(problems))
+        raise ConfigError(" ".join(str(problem) for problem in problems))
     printer = Dummy(profile=profile.name)
     printer.hw("INIT")
     printer.charcode(profile.codepage)

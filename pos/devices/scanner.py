@@ -16,10 +16,11 @@ from collections.abc import Callable
 
 import serial
 
-from pos.devices.settings import SUFFIX_BYTES, Suffix
 from pos.devices.status import OK, UNKNOWN, DeviceStatus, fault
 
 log = logging.getLogger("pos.scanner")
+
+SUFFIX_BYTES = {"CR": b"\r", "LF": b"\n", "CRLF": b"\r\n"}
 
 BACKOFF_S = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
 MAX_CODE_BYTES = 128
@@ -33,7 +34,7 @@ class SerialScanner:
         self,
         url: str,
         baud: int = 9600,
-        suffix: Suffix = "CR",
+        suffix: str = "CR",
         *,
         read_timeout_s: float = 0.2,
         backoff_s: tuple[float, ...] = BACKOFF_S,

@@ -11,18 +11,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pos.config import Settings
+from pos.config.printer import SECTION as PRINTER
+from pos.config.receipt import SECTION as RECEIPT
 from pos.config.store import StoreSettings
 from pos.core.errors import PosError
 from pos.core.receipt import StoreHeader
 from pos.core.receipt_layout import Block, text_lines
 from pos.devices.picture import save_receipt_png
-from pos.devices.printers import FilePrinter
 from pos.devices.protocols import Printer
 from pos.journal import Journal, JournalError
 from pos.journal import print_jobs as jobs_db
-from pos.services.printing import JobFailed, JobPrinted, PrintQueue, ReceiptFormat, receipt_blocks
-
-RECEIPTS_FOLDER = "receipts"
+from pos.services.devices import printer_from_settings, profile_from_settings
+from pos.services.printing import (
+    JobFailed,
+    JobPrinted,
+    PrintQueue,
+    ReceiptFormat,
+    read_templates,
+    receipt_blocks,
+)
 
 
 def store_header(store: StoreSettings, store_id: str) -> StoreHeader:
@@ -33,9 +41,19 @@ def store_header(store: StoreSettings, store_id: str) -> StoreHeader:
     return StoreHeader(store.name, store.address, kennitala, store.vsk_number, store_id)
 
 
-def default_printer(data_dir: Path) -> Printer:
-    """The file printer in the data dir's ``receipts/``."""
-    return FilePrinter(data_dir / RECEIPTS_FOLDER)
+def receipt_format(settings: Settings, width: int | None = None) -> ReceiptFormat:
+    """How this register's receipts look: ``[receipt]``, the printer profile, ``[store]``."""
+    receipt = settings.get(RECEIPT)
+    return ReceiptFormat(
+        width=width or receipt.width,
+        templates=read_templates(receipt.templates),
+        profile=profile_from_settings(settings.get(PRINTER)),
+        store=store_header(settings.store, settings.register.store_id),
+    )
+
+
+def configured_printer(settings: Settings) -> Printer:
+    return printer_from_settings(settings.get(PRINTER), settings.data_dir)
 
 
 def print_queued_receipts(

@@ -8,7 +8,6 @@ import pytest
 
 from pos.devices.drawer import DrawerPulse, NoDrawer, PrinterDrawer, kick_bytes
 from pos.devices.printers import NetworkPrinter
-from pos.devices.settings import parse_printer_section
 from tests.devices.loopback_printer import closed_port, loopback_printer
 from tests.support.escpos_parser import Command, parse
 
@@ -24,13 +23,6 @@ from tests.support.escpos_parser import Command, parse
 )
 def test_kick_bytes_are_the_pulse_from_config(pulse: DrawerPulse, command: Command) -> None:
     assert parse(kick_bytes(pulse)).commands == [command]
-
-
-def test_the_pulse_comes_from_the_printer_section() -> None:
-    settings, _ = parse_printer_section(
-        {"drawer_pin": 5, "drawer_on_ms": 120, "drawer_realtime": True}
-    )
-    assert DrawerPulse.from_settings(settings) == DrawerPulse(5, 120, 100, True)
 
 
 def test_a_kick_reaches_the_printer() -> None:

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pos.devices.scanner import SerialScanner
-from pos.devices.settings import SUFFIX_BYTES
+from pos.devices.scanner import SUFFIX_BYTES, SerialScanner
 from pos.devices.status import DeviceStatus
 
 CODES = [f"{5690000000000 + n * 7919:013d}" for n in range(100)]

@@ -9,6 +9,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from tests.devices.loopback_printer import closed_port, loopback_printer
 from tests.e2e.harness import SandboxProcess, run_pos, sandbox_process, write_config
 from tests.support.escpos_parser import parse
 
@@ -51,3 +52,35 @@ def test_showing_a_receipt_that_is_not_there_says_so(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     done = run_pos(["receipt", "show", "1"], data_dir)
     assert done.returncode == 2 and "no journal" in done.stderr.lower()
+
+
+def test_pay_prints_on_the_configured_network_printer(
+    accepting: SandboxProcess, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    config = write_config(tmp_path / "register.toml", accepting.base_url, data_dir)
+    with loopback_printer() as listener:
+        with config.open("a", encoding="utf-8") as toml:
+            toml.write(
+                f'\n[printer]\nkind = "network"\nhost = "127.0.0.1"\nport = {listener.port}\n'
+            )
+            toml.write("\n[receipt]\nwidth = 32\n")
+        paid = run_pos(["pay", "1990", "8223281", "--json", "--config", str(config)], data_dir)
+        assert paid.returncode == 0, paid.stderr
+        assert "printed (network)" in paid.stderr
+        printed = parse(listener.data)
+    assert all(len(line) <= 32 for line in printed.lines)
+    assert any(line.startswith("SAMTALS") for line in printed.lines)
+    assert not (data_dir / "receipts").exists()
+
+
+def test_a_printer_that_is_off_never_changes_the_payments_outcome(
+    accepting: SandboxProcess, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    config = write_config(tmp_path / "register.toml", accepting.base_url, data_dir)
+    with config.open("a", encoding="utf-8") as toml:
+        toml.write(f'\n[printer]\nkind = "network"\nhost = "127.0.0.1"\nport = {closed_port()}\n')
+    paid = run_pos(["pay", "1990", "8223281", "--json", "--config", str(config)], data_dir)
+    assert paid.returncode == 0 and paid.json()["state"] == "PAID"
+    assert "not printed: unreachable" in paid.stderr and "The sale is paid" in paid.stderr
