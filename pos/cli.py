@@ -347,43 +347,6 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- pos receipt (receipts and devices) ------------------------------------------------------
-
-
-def _add_receipt_commands(commands: Any) -> None:
-    receipt = commands.add_parser("receipt", help="receipts from the journal")
-    receipt_commands = receipt.add_subparsers(dest="receipt_command", metavar="COMMAND")
-    show = receipt_commands.add_parser("show", help="show receipt N (read-only; beside the till)")
-    show.add_argument("number", type=int, help="the receipt number (sales before numbers: sale id)")
-    show.add_argument("--png", type=Path, metavar="FILE", help="draw it as a PNG picture instead")
-    show.add_argument("--copy", action="store_true", help="show it as the next AFRIT copy")
-    show.add_argument("--width", type=int, choices=[32, 42, 48], help="default: [receipt] width")
-    _add_config(show)
-    show.set_defaults(run=_run_receipt_show)
-    receipt.set_defaults(run=lambda args: receipt.print_help() or 0)
-
-
-def _print_receipts(journal: Any, settings: Settings) -> None:
-    from pos.services.receipts import configured_printer, print_queued_receipts, receipt_format
-
-    printer = configured_printer(settings)
-    print_queued_receipts(journal, printer, receipt_format(settings), announce=_say)
-
-
-def _run_receipt_show(args: argparse.Namespace) -> int:
-    from pos.services.receipts import receipt_format, show_receipt
-
-    settings = _settings(args, need_secret=False)  # read-only: never the secret
-    fmt = receipt_format(settings, args.width)
-    shown = show_receipt(settings.journal_file, args.number, fmt, copy=args.copy)
-    if args.png:
-        shown.save_png(args.png)
-        _say(f"Receipt {args.number} (sale {shown.sale_id}) drawn to {args.png}")
-    else:
-        sys.stdout.write(shown.text)
-    return 0
-
-
 # --- pos config check | init | set (the `config` helper's block) ------------------------------
 
 
@@ -448,6 +411,43 @@ def _run_config_set(args: argparse.Namespace) -> int:
     print("The till reads it when it next starts.")
     for problem in change.problems:
         _say(f"Still to fix ({problem.severity}): {problem.text}")
+    return 0
+
+
+# --- pos receipt (receipts and devices) ------------------------------------------------------
+
+
+def _add_receipt_commands(commands: Any) -> None:
+    receipt = commands.add_parser("receipt", help="receipts from the journal")
+    receipt_commands = receipt.add_subparsers(dest="receipt_command", metavar="COMMAND")
+    show = receipt_commands.add_parser("show", help="show receipt N (read-only; beside the till)")
+    show.add_argument("number", type=int, help="the receipt number (sales before numbers: sale id)")
+    show.add_argument("--png", type=Path, metavar="FILE", help="draw it as a PNG picture instead")
+    show.add_argument("--copy", action="store_true", help="show it as the next AFRIT copy")
+    show.add_argument("--width", type=int, choices=[32, 42, 48], help="default: [receipt] width")
+    _add_config(show)
+    show.set_defaults(run=_run_receipt_show)
+    receipt.set_defaults(run=lambda args: receipt.print_help() or 0)
+
+
+def _print_receipts(journal: Any, settings: Settings) -> None:
+    from pos.services.receipts import configured_printer, print_queued_receipts, receipt_format
+
+    printer = configured_printer(settings)
+    print_queued_receipts(journal, printer, receipt_format(settings), announce=_say)
+
+
+def _run_receipt_show(args: argparse.Namespace) -> int:
+    from pos.services.receipts import receipt_format, show_receipt
+
+    settings = _settings(args, need_secret=False)  # read-only: never the secret
+    fmt = receipt_format(settings, args.width)
+    shown = show_receipt(settings.journal_file, args.number, fmt, copy=args.copy)
+    if args.png:
+        shown.save_png(args.png)
+        _say(f"Receipt {args.number} (sale {shown.sale_id}) drawn to {args.png}")
+    else:
+        sys.stdout.write(shown.text)
     return 0
 
 
