@@ -311,6 +311,7 @@ async def _recover(settings: Settings, as_json: bool) -> int:
 
     async with open_till(settings, announce=_say) as till:
         report = await recover_open_attempts(till.runner, till.journal)
+        _print_receipts(till.journal, settings)  # recovery can end sales PAID: their receipts
     if as_json:
         print(
             json.dumps(

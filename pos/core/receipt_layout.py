@@ -165,6 +165,7 @@ def _totals(page: _Page, receipt: Receipt) -> None:
 
 def _vat(page: _Page, receipt: Receipt) -> None:
     if not receipt.vat:
+        page.line("Verð eru með VSK")  # prices include VAT; a v1 sale never recorded its rates
         return
     page.rule()
     for share in receipt.vat:

@@ -66,8 +66,9 @@ def render_escpos(
 
 
 def _qr(printer: Dummy, data: str, profile: PrinterProfile) -> None:
+    """Native where the profile has a QR command, else as a raster image."""
     printer.set(align="center")
-    if profile.qr == "native":
+    if profile.qr == "native" and printer.profile.supports("qrCode"):
         printer.qr(data, size=QR_SIZE, native=True)
     else:
         _raster(printer, qr_image(data))

@@ -6,6 +6,7 @@ the config sections and the device classes.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from pos.config import Settings
@@ -21,6 +22,7 @@ from pos.devices.protocols import Drawer, Printer
 from pos.devices.scanner import SerialScanner
 
 RECEIPTS_FOLDER = "receipts"
+log = logging.getLogger("pos.devices")
 
 
 def printer_from_settings(settings: PrinterSettings, data_dir: Path) -> Printer:
@@ -65,3 +67,14 @@ def printer_profile_probe(settings: Settings) -> list[Problem]:
         Problem(None, "printer", f"printer.{p.key}", p.message, p.fix)
         for p in profile_problems(printer.profile, printer.codepage)
     ]
+
+
+def kick_drawer(drawer: Drawer, why: str) -> tuple[bool, str]:
+    """Open the drawer for a cash sale or a manager's "open drawer"; never raises, never blocks.
+
+    The outcome is logged for the audit trail (the audit log comes with manager mode); when
+    no kick could be sent, the message tells the cashier to open the drawer with the key.
+    """
+    opened, message = drawer.kick()
+    log.info("drawer %s (%s): %s", "opened" if opened else "NOT opened", why, message)
+    return opened, message

@@ -155,6 +155,10 @@ class PrintQueue:
         copy = jobs_db.add_copy(self.journal, job_id)
         return self.print_job(copy)
 
+    def skip(self, job_id: int) -> None:
+        """The customer wanted no receipt: journaled as skipped, still reprintable."""
+        jobs_db.mark_skipped(self.journal, job_id)
+
     def retry(self, job_id: int) -> PrintEvent:
         jobs_db.requeue(self.journal, job_id)
         return self.print_job(jobs_db.job(self.journal, job_id))

@@ -97,7 +97,8 @@ def test_a_v1_snapshot_renders_its_lines_total_and_netgiro_block() -> None:
     assert "Færsla                            0f4c2a8e" in lines
     assert "Viðskiptavinur                    ***-**81" in lines
     assert "Dags.                     01.12.2026 22:15" in lines
-    assert not any("VSK" in line for line in lines)  # v1 knew no VAT: none is made up
+    assert "Verð eru með VSK" in lines  # prices include VAT …
+    assert not any("þar af VSK" in line for line in lines)  # … but v1 knew no rates: none made up
 
 
 def test_a_v1_snapshot_code_is_its_reference() -> None:

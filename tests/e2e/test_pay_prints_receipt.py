@@ -84,3 +84,30 @@ def test_a_printer_that_is_off_never_changes_the_payments_outcome(
     paid = run_pos(["pay", "1990", "8223281", "--json", "--config", str(config)], data_dir)
     assert paid.returncode == 0 and paid.json()["state"] == "PAID"
     assert "not printed: unreachable" in paid.stderr and "The sale is paid" in paid.stderr
+
+
+@pytest.mark.parametrize(
+    ("point", "then"),
+    [
+        ("journal.print_uncertain", "printed (file)"),  # killed before the claim: still queued
+        ("journal.print_sending", "may not have printed: reprint it as a copy"),  # after it
+    ],
+)
+def test_pos_recover_prints_what_a_killed_pay_left_queued_and_never_resends_a_claimed_job(
+    point: str, then: str, accepting: SandboxProcess, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    config = write_config(tmp_path / "register.toml", accepting.base_url, data_dir)
+    killed = run_pos(
+        ["pay", "1990", "8223281", "--config", str(config)], data_dir, POS_CRASH_AT=point
+    )
+    assert killed.returncode == -9
+    recovered = run_pos(["recover", "--config", str(config)], data_dir)
+    assert recovered.returncode == 0, recovered.stderr
+    assert then in recovered.stderr
+    printed = (
+        sorted(p.name for p in (data_dir / "receipts").glob("*.bin"))
+        if (data_dir / "receipts").exists()
+        else []
+    )
+    assert printed == (["sale-000001.bin"] if point == "journal.print_uncertain" else [])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+import pytest
 
 from pos.config.printer import PrinterSettings
 from pos.config.scanner import ScannerSettings
@@ -11,6 +14,7 @@ from pos.devices.printers import FilePrinter, NetworkPrinter, SerialPrinter, Usb
 from pos.devices.scanner import SerialScanner
 from pos.services.devices import (
     drawer_from_settings,
+    kick_drawer,
     printer_from_settings,
     profile_from_settings,
     scanner_from_settings,
@@ -55,3 +59,12 @@ def test_a_keyboard_wedge_needs_no_reader_and_a_serial_scanner_gets_one() -> Non
         19200,
         b"\n",
     )
+
+
+def test_kicking_the_drawer_never_raises_and_says_what_to_do(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="pos.devices")
+    opened, message = kick_drawer(NoDrawer(), "cash sale 7")
+    assert not opened and "open the drawer with the key" in message
+    assert "NOT opened (cash sale 7)" in caplog.text
