@@ -218,3 +218,55 @@ def test_every_line_fits_the_width(
         receipt, width=width, tz=REYKJAVIK, templates=templates, copy_no=copy_no
     )
     assert all(len(b.text) <= width for b in blocks if isinstance(b, Text))
+
+
+CASH_SNAPSHOT: dict[str, Any] = {  # the till model's PAID snapshot of a cash sale
+    "sale_id": 12,
+    "reference": None,
+    "customer": None,
+    "transaction_id": None,
+    "invoice_number": None,
+    "paid_at": "2026-12-01T12:00:00+00:00",
+    "receipt_no": 5,
+    "register": "R1",
+    "store_id": "S1",
+    "receipt_code": "S1-R1-R5",
+    "total": 900,
+    "subtotal": 1000,
+    "discount": 100,
+    "discount_reason": "fastakúnni",
+    "lines": [
+        {
+            "product_no": "1",
+            "barcode": "5690000000001",
+            "name": "Kaffi",
+            "unit_price": 500,
+            "quantity_milli": 2000,
+            "gross": 1000,
+            "discount": 0,
+            "discount_reason": "",
+            "amount": 1000,
+            "vat_rate": 11,
+        }
+    ],
+    "vat": [{"rate": 11, "gross": 900, "vat": 89}],
+    "tenders": [{"kind": "cash", "amount": 900, "tendered": 1000, "change": 100}],
+    "change": 100,
+}
+
+
+def test_a_cash_sale_of_the_till_model_shows_tendered_change_discount_and_its_code() -> None:
+    receipt = receipt_from_snapshot(CASH_SNAPSHOT, store=STORE)
+    lines = text_lines(layout_receipt(receipt, width=32, tz=REYKJAVIK))
+    for expected in (
+        "Kvittun nr. 5",
+        "Afsláttur (fastakúnni)      -100",
+        "SAMTALS                  900 kr.",
+        "Greitt: Reiðufé            1.000",
+        "Til baka                     100",
+        "þar af VSK 11 %               89",
+        "[QR S1-R1-R5]",
+    ):
+        assert expected in lines, lines
+    assert receipt.netgiro is None and not any("Netgíró" in line for line in lines)
+    assert receipt.store.name == STORE.name and receipt.store.store_id == "S1"

@@ -188,3 +188,14 @@ async def test_the_queue_runs_off_the_event_loop_with_its_own_connection(tmp_pat
         print_pending_in_this_thread, path, FilePrinter(tmp_path / "r"), ReceiptFormat()
     )
     assert [(type(e), e.job.sale_id) for e in events] == [(JobPrinted, sale_id)]
+
+
+def test_a_receipt_is_found_by_its_number_once_sales_carry_receipt_numbers(
+    journal: Journal,
+) -> None:
+    first, second = paid_sale(journal), paid_sale(journal)
+    assert jobs_db.receipt_job(journal, second).sale_id == second  # type: ignore[union-attr]
+    journal._db.execute("ALTER TABLE sales ADD COLUMN receipt_no INTEGER")  # the till's own step
+    journal._db.execute("UPDATE sales SET receipt_no = 100 + id")
+    assert jobs_db.receipt_job(journal, 100 + first).sale_id == first  # type: ignore[union-attr]
+    assert jobs_db.receipt_job(journal, first) is None
