@@ -121,7 +121,7 @@ def receipt_from_snapshot(
     """Read a journaled snapshot; ``store`` fills in the header a v1 snapshot never copied."""
     try:
         return _receipt(snapshot, store)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         sale = snapshot.get("sale_id", "?") if isinstance(snapshot, Mapping) else "?"
         raise ReceiptError(
             f"The receipt of sale {sale} cannot be read from the journal ({exc!r}); "

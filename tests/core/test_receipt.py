@@ -270,3 +270,38 @@ def test_a_cash_sale_of_the_till_model_shows_tendered_change_discount_and_its_co
         assert expected in lines, lines
     assert receipt.netgiro is None and not any("Netgíró" in line for line in lines)
     assert receipt.store.name == STORE.name and receipt.store.store_id == "S1"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+snapshot_keys = st.sampled_from(
+    [
+        "sale_id",
+        "total",
+        "lines",
+        "tenders",
+        "vat",
+        "store",
+        "receipt_no",
+        "change",
+        "customer",
+        "transaction_id",
+        "paid_at",
+    ]
+)
+
+
+@settings(deadline=None)
+@given(st.dictionaries(snapshot_keys, json_values))
+def test_any_snapshot_is_a_receipt_or_a_receipt_error(snapshot: dict[str, Any]) -> None:
+    merged = {**V1_SNAPSHOT, **snapshot}
+    try:
+        receipt = receipt_from_snapshot(merged)
+    except ReceiptError:
+        return
+    layout_receipt(receipt, width=32, tz=REYKJAVIK)

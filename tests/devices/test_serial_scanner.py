@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pos.devices.scanner import SUFFIX_BYTES, SerialScanner
 from pos.devices.status import DeviceStatus
@@ -135,3 +137,26 @@ def test_a_scanner_that_is_not_there_reports_disconnected_and_keeps_trying(tmp_p
         assert scanner.status().kind == "disconnected"
     finally:
         scanner.stop()
+
+
+codes = st.lists(
+    st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=40),
+    max_size=20,
+)
+
+
+@settings(deadline=None)
+@given(codes, st.sampled_from(["CR", "LF", "CRLF"]), st.data())
+def test_codes_come_out_whole_however_the_bytes_are_chunked(
+    sent: list[str], suffix: str, data: st.DataObject
+) -> None:
+    stream = b"".join(code.encode() + SUFFIX_BYTES[suffix] for code in sent)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=10)))
+    chunks = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)], strict=True)]
+    scanner = SerialScanner("loop://", suffix=suffix)
+    received: list[str] = []
+    scanner._on_code = received.append
+    pending = b""
+    for chunk in chunks:
+        pending = scanner._hand_over(pending + chunk)
+    assert received == sent and pending == b""
