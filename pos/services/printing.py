@@ -137,13 +137,19 @@ class PrintQueue:
             rendered = render_job(job, self.fmt)
         except PosError as exc:
             return self._failed(job, f"cannot be rendered: {exc.message}")
+        except Exception as exc:  # a library's surprise must never reach the paid sale's path
+            log.exception("rendering print job %s failed", job.id)
+            return self._failed(job, f"cannot be rendered: {type(exc).__name__}: {exc}")
         if not jobs_db.claim(self.journal, job.id):
-            return self._failed(job, "another printer run has it")
+            return JobFailed(job, "it is no longer queued (another run has it)")  # not ours
         try:
             self.printer.send(rendered)
         except PrinterFault as exc:
             reason = exc.reason + (" (it may have printed in part)" if exc.maybe_printed else "")
             return self._failed(job, reason)
+        except Exception as exc:  # an adapter bug: bytes may have left, so never resend
+            log.exception("printer %s failed on job %s", self.printer.name, job.id)
+            return self._failed(job, f"{type(exc).__name__}: {exc} (it may have printed in part)")
         crash_point("print.sent")  # the bytes left; a crash here must not print them again
         jobs_db.mark_printed(self.journal, job.id)
         event = JobPrinted(jobs_db.job(self.journal, job.id))

@@ -7,6 +7,7 @@ only reads the journal, so it works beside the open till.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,6 +32,8 @@ from pos.services.printing import (
     read_templates,
     receipt_blocks,
 )
+
+log = logging.getLogger("pos.printing")
 
 
 def store_header(store: StoreSettings, store_id: str) -> StoreHeader:
@@ -78,6 +81,9 @@ def print_queued_receipts(
                 )
     except PosError as exc:
         announce(f"Receipts not printed: {exc.message}. The sales are paid and journaled.")
+    except Exception as exc:  # printing must never turn a paid sale into a crash
+        log.exception("printing queued receipts failed")
+        announce(f"Receipts not printed ({type(exc).__name__}). The sales are paid and journaled.")
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,10 @@ class ShownReceipt:
         return "\n".join(text_lines(self.blocks)) + "\n"
 
     def save_png(self, path: Path) -> None:
-        save_receipt_png(self.blocks, self.width, path)
+        try:
+            save_receipt_png(self.blocks, self.width, path)
+        except OSError as exc:
+            raise PosError(f"Cannot write {path}: {exc.strerror or exc}.", "Receipt") from exc
 
 
 def show_receipt(

@@ -199,3 +199,31 @@ def test_a_receipt_is_found_by_its_number_once_sales_carry_receipt_numbers(
     journal._db.execute("UPDATE sales SET receipt_no = 100 + id")
     assert jobs_db.receipt_job(journal, 100 + first).sale_id == first  # type: ignore[union-attr]
     assert jobs_db.receipt_job(journal, first) is None
+
+
+class BrokenPrinter:
+    """A printer adapter with a bug: it raises something that is not a PrinterFault."""
+
+    name = "broken"
+
+    def send(self, job: object) -> None:
+        raise RuntimeError("adapter bug")
+
+    def status(self) -> object:
+        raise NotImplementedError
+
+
+def test_an_adapter_bug_fails_the_job_as_maybe_printed_and_never_escapes(journal: Journal) -> None:
+    sale_id = paid_sale(journal)
+    event = PrintQueue(journal, BrokenPrinter(), ReceiptFormat()).print_pending()[0]  # type: ignore[arg-type]
+    assert isinstance(event, JobFailed) and "may have printed in part" in event.reason
+    assert jobs_db.jobs_for_sale(journal, sale_id)[0].status == "failed"
+
+
+def test_a_job_someone_else_claimed_is_left_alone(journal: Journal, tmp_path: Path) -> None:
+    paid_sale(journal)
+    job = jobs_db.jobs(journal, "queued")[0]
+    assert jobs_db.claim(journal, job.id)  # another run has it
+    event = queue_for(journal, tmp_path / "r").print_job(job)
+    assert isinstance(event, JobFailed)
+    assert jobs_db.job(journal, job.id).status == "sending"  # untouched
