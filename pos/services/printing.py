@@ -32,6 +32,9 @@ log = logging.getLogger("pos.printing")
 
 RECEIPT_ZONE = "Atlantic/Reykjavik"
 HEADER_FILE, FOOTER_FILE = "header.txt", "footer.txt"
+PAPER_DOTS = {32: 384, 42: 384, 48: 576}
+"""Printable dots across: 58 mm paper (32 columns in font A, 42 in font B), 80 mm (48)."""
+SMALL_FONT_WIDTH = 42
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,12 @@ def render_job(job: QueuedJob, fmt: ReceiptFormat) -> PrintJobBytes:
     """A job's bytes and text, from its snapshot alone: a reprint is the same bytes plus AFRIT."""
     blocks = receipt_blocks(job, fmt)
     text = "\n".join(text_lines(blocks)) + "\n"
-    data = render_escpos(blocks, fmt.profile, paper_dots=576 if fmt.width == 48 else 384)
+    data = render_escpos(
+        blocks,
+        fmt.profile,
+        paper_dots=PAPER_DOTS[fmt.width],
+        small_font=fmt.width == SMALL_FONT_WIDTH,
+    )
     return PrintJobBytes(job_file_name(job), data, text)
 
 

@@ -227,3 +227,16 @@ def test_a_job_someone_else_claimed_is_left_alone(journal: Journal, tmp_path: Pa
     event = queue_for(journal, tmp_path / "r").print_job(job)
     assert isinstance(event, JobFailed)
     assert jobs_db.job(journal, job.id).status == "sending"  # untouched
+
+
+@pytest.mark.parametrize(("width", "font"), [(32, None), (42, "B"), (48, None)])
+def test_the_receipt_width_picks_the_font(
+    journal: Journal, width: int, font: str | None, tmp_path: Path
+) -> None:
+    sale_id = paid_sale(journal)
+    queue = PrintQueue(journal, FilePrinter(tmp_path), ReceiptFormat(width=width))
+    queue.print_pending()
+    parsed = parse((tmp_path / f"sale-{sale_id:06d}.bin").read_bytes())
+    fonts = [c.value for c in parsed.commands if c.name == "font"]
+    assert fonts == ([font] if font else [])
+    assert max(len(line) for line in parsed.lines) == width
