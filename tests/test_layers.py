@@ -60,3 +60,8 @@ def test_the_core_imports_no_io_library() -> None:
     )
     baseline = imported_after("pass")
     assert not {lib for lib in IO_LIBRARIES if lib in loaded - baseline}
+
+
+def test_starting_a_command_loads_no_device_library_until_it_prints() -> None:
+    loaded = imported_after("import pos.cli, pos.services.payment, pos.services.wiring")
+    assert not {lib for lib in ("escpos", "serial", "usb", "PIL", "barcode") if lib in loaded}
