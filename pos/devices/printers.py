@@ -106,8 +106,8 @@ class _EscposPrinter:
         return status_from_replies(*replies)
 
     def _query(self, device: Any, query: bytes) -> bytes:
-        device._raw(query)
-        reply: bytes = device._read()
+        """python-escpos' query_status(): the raw reply, mapped by status_from_replies."""
+        reply = device.query_status(query)
         return bytes(reply)
 
     def _opened(self) -> Any:
