@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     add_sandbox_arguments(sandbox)
     _add_config(sandbox)
     sandbox.set_defaults(run=_run_sandbox)
+    _add_manager_commands(commands)  # the manager-mode block at the end of this file
     return parser
 
 
@@ -338,6 +339,51 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     settings = _settings(args)
     serve_forever(settings_from_args(args, settings.sandbox_state_file))
     return 0
+
+
+# --- manager mode: people, audit (issue 19; one block, kept apart from the other commands) -------
+
+
+def _add_manager_commands(commands: Any) -> None:
+    for role in ("manager", "cashier"):
+        group = commands.add_parser(role, help=f"{role}s of this register (the people file)")
+        verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
+        add = verbs.add_parser("add", help=f"add a {role}; the PIN is asked twice (not echoed)")
+        add.add_argument("name")
+        _add_config(add)
+        add.set_defaults(run=_run_person_add, role=role)
+
+
+def _run_person_add(args: argparse.Namespace) -> int:
+    from pos.services.people_commands import add_person
+
+    settings = _settings_without_secret(args)
+    person = add_person(
+        settings.people_file, settings.data_dir, args.name, args.role, _pin_reader()
+    )
+    print(f"Added {person.role} {person.name} to {settings.people_file}")
+    return 0
+
+
+def _settings_without_secret(args: argparse.Namespace) -> Settings:
+    """People and audit commands never need (or look up) the Netgíró secret."""
+    settings = load_settings(args.config, need_secret=False)
+    _setup_logging(settings, verbose=args.verbose)
+    return settings
+
+
+def _pin_reader() -> Any:
+    """getpass on a terminal; otherwise one line of stdin per question (scripts and tests)."""
+    import getpass
+
+    if sys.stdin.isatty():
+        return getpass.getpass
+
+    def from_stdin(prompt: str) -> str:
+        _say(prompt)
+        return sys.stdin.readline().rstrip("\r\n")
+
+    return from_stdin
 
 
 if __name__ == "__main__":

@@ -1,0 +1,77 @@
+"""``pos manager add NAME`` and ``pos cashier add NAME``: a person and their PIN hash, with the till closed.
+
+Adding a person changes who may do what at the register, so it needs the register lock and is
+refused while the till holds it (TILL-CONTRACTS: "One register, one writer").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pos.core.errors import InputError, PosError
+from pos.core.people import Role, check_name, check_pin
+from pos.people import PeopleFile, Person, hash_pin
+from pos.services.wiring import register_lock
+
+LOCK_NAME = "register.lock"
+
+
+class TillOpen(PosError):
+    """The till holds the register lock: the change belongs in manager mode."""
+
+    title = "Till open"
+
+
+@contextmanager
+def till_closed(data_dir: Path) -> Iterator[None]:
+    """Hold the register lock for a short change, or say the till is open and which process has it."""
+    try:
+        with register_lock(data_dir):
+            yield
+    except PosError as exc:
+        if exc.title != "Register busy" or isinstance(exc, TillOpen):
+            raise
+        holder = _lock_holder(data_dir)
+        raise TillOpen(
+            f"The till is open (pid {holder}): do it in manager mode (F9), or close the till "
+            "first. Nothing was changed."
+        ) from exc
+
+
+def _lock_holder(data_dir: Path) -> str:
+    try:
+        return (data_dir / LOCK_NAME).read_text(encoding="utf-8").strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def read_new_pin(role: Role, ask: Callable[[str], str]) -> str:
+    """Ask for the PIN twice; refused unless both agree and it keeps the PIN rules."""
+    first = ask(f"New {role} PIN: ")
+    check_pin(role, first)
+    if ask("The same PIN again: ") != first:
+        raise InputError("The two PINs differ; nothing was saved.")
+    return first
+
+
+def add_person(
+    people_file: Path,
+    data_dir: Path,
+    name: str,
+    role: Role,
+    ask: Callable[[str], str],
+    on_added: Callable[[Person], None] = lambda person: None,
+) -> Person:
+    """Add a manager or cashier under the register lock; ``on_added`` audits it, lock still held."""
+    name = check_name(name)
+    with till_closed(data_dir):
+        store = PeopleFile(people_file)
+        if store.find(name) is not None:
+            raise InputError(f"{name} is already in the people file; pick another name.")
+        pin = read_new_pin(role, ask)
+        person = Person(name, role, hash_pin(pin))
+        store.add(person)
+        on_added(person)
+    return person
