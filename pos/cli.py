@@ -424,6 +424,16 @@ def _add_manager_commands(commands: Any) -> None:
         _add_config(add)
         add.set_defaults(run=_run_person_add, role=role)
 
+    audit = commands.add_parser("audit", help="the hash-chained audit log")
+    audit_verbs = audit.add_subparsers(dest="verb", metavar="VERB", required=True)
+    verify = audit_verbs.add_parser(
+        "verify", help="walk the chain (read-only; works beside the open till)"
+    )
+    verify.add_argument("--head", help="the chain head printed on a Z (16-64 hex digits)")
+    verify.add_argument("--json", action="store_true")
+    _add_config(verify)
+    verify.set_defaults(run=_run_audit_verify)
+
 
 def _run_person_add(args: argparse.Namespace) -> int:
     from pos.services.people_commands import add_person
@@ -434,6 +444,33 @@ def _run_person_add(args: argparse.Namespace) -> int:
     )
     print(f"Added {person.role} {person.name} to {settings.people_file}")
     return 0
+
+
+def _run_audit_verify(args: argparse.Namespace) -> int:
+    from pos.journal import Journal
+    from pos.journal.audit import verify
+
+    settings = _settings_without_secret(args)
+    if not settings.journal_file.exists():
+        print("There is no journal yet, so no audit log to check.")
+        return 0
+    with Journal(settings.journal_file, read_only=True) as journal:
+        report = verify(journal, args.head)
+    if args.json:
+        print(json.dumps({**report.__dict__, "ok": report.ok}, ensure_ascii=False))
+    elif report.ok:
+        anchored = f"; the Z's head is row {report.head_seq}" if report.head_seq else ""
+        print(
+            f"The audit chain holds: {report.rows} rows, head {report.head or '(empty)'}{anchored}."
+        )
+    else:
+        for problem in filter(None, [report.problem, *_missing(report.missing_triggers)]):
+            print(f"BROKEN: {problem}")
+    return 0 if report.ok else EXIT_ERROR
+
+
+def _missing(triggers: tuple[str, ...]) -> list[str]:
+    return [f"the append-only trigger {name} is missing (someone dropped it)" for name in triggers]
 
 
 def _settings_without_secret(args: argparse.Namespace) -> Settings:
