@@ -17,11 +17,11 @@ SALT_BYTES, HASH_BYTES = 16, 32
 _MAX_MEMORY = 130 * 1024 * 1024  # n=2**16, r=8 at most: 64 MiB plus headroom
 
 
-def hash_pin(pin: str, *, salt: bytes | None = None) -> str:
-    """A new salted hash of ``pin`` (a fresh random salt unless one is given, for tests)."""
+def hash_pin(pin: str, *, salt: bytes | None = None, log2_n: int = LOG2_N) -> str:
+    """A new salted hash of ``pin``; tests may give the salt, or a lower cost to run fast."""
     salt = salt if salt is not None else secrets.token_bytes(SALT_BYTES)
-    digest = _scrypt(pin, salt, LOG2_N, BLOCK_SIZE, PARALLEL)
-    return f"{SCHEME}${LOG2_N}${BLOCK_SIZE}${PARALLEL}${salt.hex()}${digest.hex()}"
+    digest = _scrypt(pin, salt, log2_n, BLOCK_SIZE, PARALLEL)
+    return f"{SCHEME}${log2_n}${BLOCK_SIZE}${PARALLEL}${salt.hex()}${digest.hex()}"
 
 
 def pin_matches(pin: str, stored: str) -> bool:
