@@ -436,11 +436,18 @@ def _add_manager_commands(commands: Any) -> None:
 
 
 def _run_person_add(args: argparse.Namespace) -> int:
+    import getpass
+
     from pos.services.people_commands import add_person
 
     settings = _settings_without_secret(args)
     person = add_person(
-        settings.people_file, settings.data_dir, args.name, args.role, _pin_reader()
+        settings.people_file,
+        settings.journal_file,
+        args.name,
+        args.role,
+        _pin_reader(),
+        actor=f"shell:{getpass.getuser()}",
     )
     print(f"Added {person.role} {person.name} to {settings.people_file}")
     return 0

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pos.core.errors import InputError, PosError
 from pos.core.people import Role, check_name, check_pin
+from pos.journal import Journal
+from pos.journal.audit import append_audit
 from pos.people import PeopleFile, Person, hash_pin
 from pos.services.wiring import register_lock
 
@@ -58,20 +60,26 @@ def read_new_pin(role: Role, ask: Callable[[str], str]) -> str:
 
 def add_person(
     people_file: Path,
-    data_dir: Path,
+    journal_file: Path,
     name: str,
     role: Role,
     ask: Callable[[str], str],
-    on_added: Callable[[Person], None] = lambda person: None,
+    *,
+    actor: str,
 ) -> Person:
-    """Add a manager or cashier under the register lock; ``on_added`` audits it, lock still held."""
+    """Add a manager or cashier under the register lock, and audit who added them.
+
+    ``actor`` says who ran the command (``shell:<user>``): the first manager has nobody to
+    vouch for them but the person at the shell.
+    """
     name = check_name(name)
-    with till_closed(data_dir):
+    with till_closed(journal_file.parent):
         store = PeopleFile(people_file)
         if store.find(name) is not None:
             raise InputError(f"{name} is already in the people file; pick another name.")
         pin = read_new_pin(role, ask)
         person = Person(name, role, hash_pin(pin))
-        store.add(person)
-        on_added(person)
+        with Journal(journal_file) as journal:  # opened first: a journal it cannot open stops it
+            store.add(person)
+            append_audit(journal, actor, "person.added", {"name": name, "role": role})
     return person

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from pos.cli import main
+from pos.journal import Journal
+from pos.journal.audit import entries
 from pos.people import PeopleFile, pin_matches
 from pos.services.wiring import register_lock
 
@@ -42,6 +44,13 @@ def test_a_manager_and_a_cashier_are_added(
     captured = capsys.readouterr()
     assert "480263" not in captured.out + captured.err
     assert "Added manager Anna" in captured.out
+    with Journal(tmp_path / "data" / "journal.sqlite3", read_only=True) as journal:
+        added = [(row.action, row.details) for row in entries(journal)]
+        assert all(row.actor.startswith("shell:") for row in entries(journal))
+    assert added == [
+        ("person.added", {"name": "Anna", "role": "manager"}),
+        ("person.added", {"name": "Jón", "role": "cashier"}),
+    ]
 
 
 def test_the_people_file_named_by_the_config_is_used(
