@@ -4,7 +4,10 @@ answer leaves it REFUND_UNKNOWN until a manager records what Netgíró's portal 
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -376,3 +379,108 @@ def test_the_partner_url_is_configured_or_the_sandbox_beside_v1() -> None:
     assert partner_base_url("http://127.0.0.1:8765/v1/", None) == "http://127.0.0.1:8765/partner/"
     with pytest.raises(ConfigError, match="partner_base_url"):
         partner_base_url("https://api.test.netgiro.is/v1/", None)
+
+
+# --- the secret and the PINs, and a kill at every step ----------------------------------------
+
+
+async def test_the_secret_and_the_pin_stay_out_of_journal_and_log(
+    refunds_service: NetgiroRefunds,
+    anna: Session,
+    paid: PaidSale,
+    proxy: FaultProxy,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level("DEBUG")
+    await refunds_service.refund(anna, paid.sale_id, 100, "Returned")
+    proxy.arm("/partner/refund", Fault.ANSWER_DROPPED)
+    await refunds_service.refund(anna, paid.sale_id, 100, "Returned")
+    assert APP.secret_key not in caplog.text
+    assert "480263" not in caplog.text
+    for file in (tmp_path / name for name in ("journal.sqlite3", "journal.sqlite3-wal")):
+        if file.exists():
+            data = file.read_bytes()
+            assert APP.secret_key.encode() not in data
+            assert b"480263" not in data
+    assert APP.secret_key not in repr(refunds_service.partner)
+
+
+CHILD = """
+import asyncio, sys
+from datetime import UTC, datetime
+from pathlib import Path
+from pos.journal import Journal
+from pos.netgiro.partner import PartnerClient
+from pos.people import PeopleFile
+from pos.services.manager_auth import ManagerAuth
+from pos.services.refunds import NetgiroRefunds
+
+journal_file, people_file, base_url, secret, sale_id = sys.argv[1:]
+
+async def main() -> None:
+    with Journal(Path(journal_file)) as journal:
+        auth = ManagerAuth(PeopleFile(Path(people_file)), journal)
+        async with PartnerClient(base_url, secret) as partner:
+            service = NetgiroRefunds(journal, partner, auth)
+            session = auth.enter_manager_mode("Anna", "480263")
+            print((await service.refund(session, int(sale_id), 990, "Returned")).status)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize(
+    ("point", "sent", "after_restart"),
+    [
+        ("journal.refund_requested", 0, "REFUND_UNKNOWN"),
+        ("netgiro.refund.before_send", 0, "REFUND_UNKNOWN"),
+        ("netgiro.refund.after_receive", 1, "REFUND_UNKNOWN"),
+        ("journal.refund_finished", 1, "DONE"),
+    ],
+)
+async def test_a_kill_at_each_step_never_sends_twice(
+    paid: PaidSale,
+    journal: Journal,
+    auth: ManagerAuth,
+    sandbox: RunningSandbox,
+    tmp_path: Path,
+    point: str,
+    sent: int,
+    after_restart: str,
+) -> None:
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(tmp_path / "journal.sqlite3"),
+            str(tmp_path / "people.json"),
+            f"{sandbox.root_url}partner/",
+            APP.secret_key,
+            str(paid.sale_id),
+        ],
+        env={**os.environ, "POS_CRASH_AT": point},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert child.returncode == -9, child.stderr.decode()  # SIGKILL at the armed point
+    async with PartnerClient(f"{sandbox.root_url}partner/", APP.secret_key) as partner:
+        restarted = NetgiroRefunds(journal, partner, auth)
+        restarted.recover()
+        (record,) = refunds(journal)
+        assert record.status == after_restart
+        assert len(sandbox_refunds(sandbox)) == sent
+        if record.status == "REFUND_UNKNOWN":  # the manager reads the portal and settles it
+            outcome = "DONE" if sent else "FAILED"
+            settled = restarted.settle(
+                auth.enter_manager_mode("Anna", "480263"),
+                record.id,
+                outcome,
+                f"Portal shows {sent} refund(s)",
+            )
+            assert settled.status == outcome
+    done = sum(r.amount for r in refunds(journal) if r.status == "DONE")
+    assert done == sum(r["refundAmount"] for r in sandbox_refunds(sandbox))
+    assert verify(journal).ok
