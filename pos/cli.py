@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pos.config import Settings, load_settings
 from pos.core.errors import ConfigError, PosError
@@ -470,6 +470,7 @@ def _run_receipt_show(args: argparse.Namespace) -> int:
 
 
 def _add_manager_commands(commands: Any) -> None:
+    verbs_of: dict[str, Any] = {}
     for role in ("manager", "cashier"):
         group = commands.add_parser(role, help=f"{role}s of this register (the people file)")
         verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
@@ -477,6 +478,44 @@ def _add_manager_commands(commands: Any) -> None:
         add.add_argument("name")
         _add_config(add)
         add.set_defaults(run=_run_person_add, role=role)
+        verbs_of[role] = verbs
+
+    unlock = (
+        commands.choices["manager"]
+        ._subparsers._group_actions[0]
+        .add_parser(
+            "unlock", help="lift a person's PIN lock (needs another manager's name and PIN)"
+        )
+    )
+    unlock.add_argument("locked", help="the locked manager or cashier")
+    unlock.add_argument("--manager", required=True, help="your name; your PIN is asked")
+    _add_config(unlock)
+    unlock.set_defaults(run=_run_unlock)
+
+    refund = commands.add_parser("refund", help="Netgíró refunds (a manager's name and PIN)")
+    refund_verbs = refund.add_subparsers(dest="verb", metavar="VERB", required=True)
+    send = refund_verbs.add_parser(
+        "send", help="refund part or all of a paid sale's Netgíró payment"
+    )
+    send.add_argument("sale", type=int, help="the sale's number in the journal")
+    send.add_argument("amount", help="whole krónur")
+    send.add_argument("--reason", required=True, help="sent to Netgíró (at most 100 characters)")
+    send.add_argument("--manager", required=True, help="your name; your PIN is asked")
+    send.add_argument("--json", action="store_true")
+    _add_config(send)
+    send.set_defaults(run=_run_refund_send)
+    settle = refund_verbs.add_parser("settle", help="record what Netgíró's portal shows")
+    settle.add_argument("refund", type=int, help="the refund's number (pos refund list)")
+    settle.add_argument("outcome", choices=["done", "failed"])
+    settle.add_argument("--portal", required=True, help="what Netgíró's portal shows")
+    settle.add_argument("--manager", required=True, help="your name; your PIN is asked")
+    settle.add_argument("--json", action="store_true")
+    _add_config(settle)
+    settle.set_defaults(run=_run_refund_settle)
+    listing = refund_verbs.add_parser("list", help="every refund (read-only)")
+    listing.add_argument("--json", action="store_true")
+    _add_config(listing)
+    listing.set_defaults(run=_run_refund_list)
 
     audit = commands.add_parser("audit", help="the hash-chained audit log")
     audit_verbs = audit.add_subparsers(dest="verb", metavar="VERB", required=True)
@@ -505,6 +544,65 @@ def _run_person_add(args: argparse.Namespace) -> int:
     )
     print(f"Added {person.role} {person.name} to {settings.people_file}")
     return 0
+
+
+def _run_unlock(args: argparse.Namespace) -> int:
+    from pos.services.refund_commands import unlock_person
+
+    settings = _settings(args)
+    asyncio.run(unlock_person(settings, args.manager, _pin_reader(), args.locked))
+    print(f"{args.locked} is unlocked.")
+    return 0
+
+
+def _run_refund_send(args: argparse.Namespace) -> int:
+    from pos.core.money import parse_amount
+    from pos.services.refund_commands import EXIT_OF_STATUS, send_refund
+
+    amount = parse_amount(args.amount)
+    settings = _settings(args)
+    record = asyncio.run(
+        send_refund(settings, args.manager, _pin_reader(), args.sale, amount, args.reason)
+    )
+    _print_refunds([record], args.json)
+    return EXIT_OF_STATUS[record.status]
+
+
+def _run_refund_settle(args: argparse.Namespace) -> int:
+    from pos.services.refund_commands import settle_refund
+
+    settings = _settings(args)
+    outcome: Literal["DONE", "FAILED"] = "DONE" if args.outcome == "done" else "FAILED"
+    record = asyncio.run(
+        settle_refund(settings, args.manager, _pin_reader(), args.refund, outcome, args.portal)
+    )
+    _print_refunds([record], args.json)
+    return 0
+
+
+def _run_refund_list(args: argparse.Namespace) -> int:
+    from pos.services.refund_commands import list_refunds
+
+    records = list_refunds(_settings_without_secret(args))
+    _print_refunds(records, args.json)
+    if not records and not args.json:
+        print("No refunds yet.")
+    return 0
+
+
+def _print_refunds(records: Sequence[Any], as_json: bool) -> None:
+    from dataclasses import asdict
+
+    if as_json:
+        print(json.dumps([asdict(r) for r in records], ensure_ascii=False))
+        return
+    for r in records:
+        print(
+            f"refund {r.id}  sale {r.sale_id}  {r.amount} kr.  {r.status:<14} {r.manager}  "
+            f"{r.reason}"
+        )
+        if r.note:
+            print(f"  {r.note}")
 
 
 def _run_audit_verify(args: argparse.Namespace) -> int:

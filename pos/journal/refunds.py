@@ -217,6 +217,14 @@ def _details(record: RefundRecord, note: str) -> dict[str, object]:
     }
 
 
+def has_refunds(journal: Journal) -> bool:
+    """Whether this journal has the refunds table (a read-only opener may meet an older one)."""
+    found = journal._db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refunds'"
+    ).fetchone()
+    return found is not None
+
+
 def refund(journal: Journal, refund_id: int) -> RefundRecord:
     found = _select(journal, "WHERE id = ?", (refund_id,))
     if not found:

@@ -27,22 +27,27 @@ class TillOpen(PosError):
 
 
 @contextmanager
-def till_closed(data_dir: Path) -> Iterator[None]:
-    """Hold the register lock for a short change, or say the till is open and which process has it."""
+def said_as_till_open(data_dir: Path) -> Iterator[None]:
+    """The register lock's "busy", said as TILL-CONTRACTS words it for manager actions."""
     try:
-        with register_lock(data_dir):
-            yield
+        yield
     except PosError as exc:
         if exc.title != "Register busy" or isinstance(exc, TillOpen):
             raise
-        holder = _lock_holder(data_dir)
         raise TillOpen(
-            f"The till is open (pid {holder}): do it in manager mode (F9), or close the till "
-            "first. Nothing was changed."
+            f"The till is open (pid {lock_holder(data_dir)}): do it in manager mode (F9), or "
+            "close the till first. Nothing was changed."
         ) from exc
 
 
-def _lock_holder(data_dir: Path) -> str:
+@contextmanager
+def till_closed(data_dir: Path) -> Iterator[None]:
+    """Hold the register lock for a short change, or say the till is open and which process has it."""
+    with said_as_till_open(data_dir), register_lock(data_dir):
+        yield
+
+
+def lock_holder(data_dir: Path) -> str:
     try:
         return (data_dir / LOCK_NAME).read_text(encoding="utf-8").strip() or "unknown"
     except OSError:

@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,21 +17,19 @@ from typing import Any
 import httpx
 import pytest
 
-from pos.core.checkout import CustomerKind, Phase, start
 from pos.core.errors import ConfigError, InputError
 from pos.core.public_test_data import FIRST_TEST_APPLICATION, TEST_APPLICATIONS
-from pos.core.result_codes import ConfirmationType
 from pos.journal import Journal, SaleLine
 from pos.journal.audit import entries, verify
 from pos.journal.refunds import RefundRefused, refunds, request_refund
-from pos.netgiro.client import NetgiroClient, Timeouts
+from pos.netgiro.client import Timeouts
 from pos.netgiro.errors import AnswerSaysNo, Refused
 from pos.netgiro.partner import PartnerClient, RefundRequest
-from pos.netgiro.requests import InsertCartRequest
 from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
 from pos.people import PeopleFile, Person, hash_pin
 from pos.services.manager_auth import ManagerAuth, NeedsManager, Session
 from pos.services.refunds import NetgiroRefunds, partner_base_url
+from tests.services.refund_support import journal_paid_sale, paid_cart, sandbox_refunds
 from tests.support.fault_proxy import Fault, FaultProxy
 
 APP = FIRST_TEST_APPLICATION
@@ -89,39 +87,10 @@ class PaidSale:
     transaction_id: str
 
 
-async def paid_cart(sandbox: RunningSandbox) -> str:
-    """A real cart the customer approved on the sandbox (automatic confirmation: paid)."""
-    async with NetgiroClient(sandbox.base_url, APP.app_key, APP.secret_key) as client:
-        request = InsertCartRequest(TOTAL, "S1-R1-1", "8223281", ConfirmationType.AUTOMATIC)
-        transaction_id = (await client.insert_cart(request)).transaction_id
-        assert transaction_id
-        async with httpx.AsyncClient() as phone:
-            accepted = await phone.post(f"{sandbox.root_url}sandbox/carts/{transaction_id}/accept")
-            assert accepted.status_code == 200
-        assert (await client.check_cart(transaction_id)).result_code == 10200
-    return transaction_id
-
-
 @pytest.fixture
 async def paid(sandbox: RunningSandbox, journal: Journal) -> PaidSale:
     transaction_id = await paid_cart(sandbox)
-    sale_id = journal.create_sale("R1", [SaleLine("1", "Peysa", TOTAL, 1000, TOTAL)])
-    state = start(CustomerKind.GSM, ConfirmationType.AUTOMATIC)[0]
-    attempt = journal.begin_attempt(sale_id, "***-**81", state)
-    journal.record(
-        attempt.id,
-        replace(state, phase=Phase.PAID, live=False, transaction_id=transaction_id),
-        event="paid",
-        point="test.paid",
-    )
-    return PaidSale(sale_id, transaction_id)
-
-
-def sandbox_refunds(sandbox: RunningSandbox) -> list[dict[str, Any]]:
-    answer = httpx.get(f"{sandbox.root_url}sandbox/refunds")
-    answer.raise_for_status()
-    result: list[dict[str, Any]] = answer.json()
-    return result
+    return PaidSale(journal_paid_sale(journal, transaction_id), transaction_id)
 
 
 def refund_calls(proxy: FaultProxy) -> list[Any]:
