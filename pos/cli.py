@@ -501,6 +501,7 @@ def _add_manager_commands(commands: Any) -> None:
     send.add_argument("amount", help="whole krónur")
     send.add_argument("--reason", required=True, help="sent to Netgíró (at most 100 characters)")
     send.add_argument("--manager", required=True, help="your name; your PIN is asked")
+    send.add_argument("--payment", help="the payment's Reference, for a double charge")
     send.add_argument("--json", action="store_true")
     _add_config(send)
     send.set_defaults(run=_run_refund_send)
@@ -562,7 +563,9 @@ def _run_refund_send(args: argparse.Namespace) -> int:
     amount = parse_amount(args.amount)
     settings = _settings(args)
     record = asyncio.run(
-        send_refund(settings, args.manager, _pin_reader(), args.sale, amount, args.reason)
+        send_refund(
+            settings, args.manager, _pin_reader(), args.sale, amount, args.reason, args.payment
+        )
     )
     _print_refunds([record], args.json)
     return EXIT_OF_STATUS[record.status]

@@ -84,26 +84,50 @@ def _refusal(said: str) -> str:
     return f"The journal refused the refund ({said}); nothing was sent."
 
 
-def netgiro_payment(journal: Journal, sale_id: int) -> PaidByNetgiro:
-    """The sale's paid Netgíró attempt and what is left to refund of it."""
-    row = journal._db.execute(
-        "SELECT a.id, a.transaction_id, a.amount, s.status FROM sales s "
-        "LEFT JOIN attempts a ON a.sale_id = s.id AND a.phase = 'PAID' "
-        "WHERE s.id = ? ORDER BY a.id LIMIT 1",
+REFUNDABLE = (
+    "(a.phase = 'PAID' OR (a.phase = 'NEEDS_REVIEW' AND EXISTS (SELECT 1 FROM attempt_events e "
+    "WHERE e.attempt_id = a.id AND e.event LIKE '%+double!_charge' ESCAPE '!')))"
+)
+"""A paid attempt, or a second payment on a paid sale (a double charge, which a manager refunds)."""
+
+
+def netgiro_payments(journal: Journal, sale_id: int) -> list[PaidByNetgiro]:
+    """Every Netgíró payment of the sale that money can go back to, oldest first."""
+    rows = journal._db.execute(
+        "SELECT a.id, a.transaction_id, a.amount, COALESCE((SELECT SUM(r.amount) FROM refunds r "
+        "WHERE r.attempt_id = a.id AND r.status <> 'FAILED'), 0) AS taken "
+        f"FROM attempts a WHERE a.sale_id = ? AND a.transaction_id IS NOT NULL AND {REFUNDABLE} "
+        "ORDER BY a.id",
         (sale_id,),
-    ).fetchone()
-    if row is None:
+    ).fetchall()
+    return [
+        PaidByNetgiro(sale_id, r["id"], r["transaction_id"], r["amount"], r["amount"] - r["taken"])
+        for r in rows
+    ]
+
+
+def netgiro_payment(journal: Journal, sale_id: int, reference: str | None = None) -> PaidByNetgiro:
+    """The payment a refund goes back to: the one with ``reference``, else the sale's paid one."""
+    sale = journal._db.execute("SELECT status FROM sales WHERE id = ?", (sale_id,)).fetchone()
+    if sale is None:
         raise RefundRefused(f"Sale {sale_id} is not in the journal.")
-    if row["id"] is None or row["status"] != "paid" or not row["transaction_id"]:
+    payments = {p.attempt_id: p for p in netgiro_payments(journal, sale_id)}
+    if reference is not None:
+        attempt = journal.attempt_by_reference(reference)
+        if attempt is None or attempt.sale_id != sale_id or attempt.id not in payments:
+            raise RefundRefused(
+                f"Payment {reference} is not a paid Netgíró payment of sale {sale_id}."
+            )
+        return payments[attempt.id]
+    paid = [p for p in payments.values() if _phase(journal, p.attempt_id) == "PAID"]
+    if sale["status"] != "paid" or not paid:
         raise RefundRefused(f"Sale {sale_id} has no paid Netgíró payment to refund.")
-    taken = journal._db.execute(
-        "SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE attempt_id = ? AND status <> 'FAILED'",
-        (row["id"],),
-    ).fetchone()[0]
-    amount = int(row["amount"])
-    return PaidByNetgiro(
-        sale_id, int(row["id"]), str(row["transaction_id"]), amount, amount - taken
-    )
+    return paid[0]
+
+
+def _phase(journal: Journal, attempt_id: int) -> str:
+    row = journal._db.execute("SELECT phase FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+    return str(row["phase"])
 
 
 def request_refund(
@@ -115,9 +139,13 @@ def request_refund(
     manager: str,
     idempotency_key: str,
     at: datetime,
+    reference: str | None = None,
 ) -> RefundRecord:
-    """Journal a refund as REQUESTED, with its audit row, before anything is sent."""
-    paid = netgiro_payment(journal, sale_id)
+    """Journal a refund as REQUESTED, with its audit row, before anything is sent.
+
+    ``reference`` picks the payment (a double charge's); by default the sale's paid one.
+    """
+    paid = netgiro_payment(journal, sale_id, reference)
     if amount > paid.left:
         raise RefundRefused(
             f"Sale {sale_id}: {amount} kr. is more than is left of its Netgíró payment "

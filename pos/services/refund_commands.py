@@ -67,9 +67,12 @@ async def send_refund(
     sale_id: int,
     amount: int,
     reason: str,
+    reference: str | None = None,
 ) -> RefundRecord:
     async with manager_at_shell(settings, name, ask) as shell:
-        return await shell.refunds.refund(shell.session, sale_id, amount, reason)
+        return await shell.refunds.refund(
+            shell.session, sale_id, amount, reason, reference=reference
+        )
 
 
 async def settle_refund(

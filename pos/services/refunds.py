@@ -58,13 +58,22 @@ class NetgiroRefunds:
         self.partner = partner
         self.auth = auth
 
-    def left_to_refund(self, sale_id: int) -> int:
-        return netgiro_payment(self.journal, sale_id).left
+    def left_to_refund(self, sale_id: int, reference: str | None = None) -> int:
+        return netgiro_payment(self.journal, sale_id, reference).left
 
     async def refund(
-        self, session: Session, sale_id: int, amount: int, reason: str
+        self,
+        session: Session,
+        sale_id: int,
+        amount: int,
+        reason: str,
+        *,
+        reference: str | None = None,
     ) -> RefundRecord:
-        """Journal, send once, and journal what came back: DONE, FAILED or REFUND_UNKNOWN."""
+        """Journal, send once, and journal what came back: DONE, FAILED or REFUND_UNKNOWN.
+
+        ``reference`` names the payment when it is not the sale's paid one: a double charge.
+        """
         self.auth.require_manager(session)
         check_amount(amount)
         reason = checked_reason(reason)
@@ -77,6 +86,7 @@ class NetgiroRefunds:
             manager=session.actor,
             idempotency_key=key,
             at=self.auth.clock(),
+            reference=reference,
         )
         request = RefundRequest(record.transaction_id, amount, key, reason)
         try:

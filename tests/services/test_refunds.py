@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,8 +17,10 @@ from typing import Any
 import httpx
 import pytest
 
+from pos.core.checkout import CustomerKind, Phase, start
 from pos.core.errors import ConfigError, InputError
 from pos.core.public_test_data import FIRST_TEST_APPLICATION, TEST_APPLICATIONS
+from pos.core.result_codes import ConfirmationType
 from pos.journal import Journal, SaleLine
 from pos.journal.audit import entries, verify
 from pos.journal.refunds import RefundRefused, refunds, request_refund
@@ -377,7 +379,6 @@ async def test_the_secret_and_the_pin_stay_out_of_journal_and_log(
 
 CHILD = """
 import asyncio, sys
-from datetime import UTC, datetime
 from pathlib import Path
 from pos.journal import Journal
 from pos.netgiro.partner import PartnerClient
@@ -453,3 +454,47 @@ async def test_a_kill_at_each_step_never_sends_twice(
     done = sum(r.amount for r in refunds(journal) if r.status == "DONE")
     assert done == sum(r["refundAmount"] for r in sandbox_refunds(sandbox))
     assert verify(journal).ok
+
+
+async def test_a_double_charge_is_refunded_by_its_reference(
+    refunds_service: NetgiroRefunds,
+    anna: Session,
+    sandbox: RunningSandbox,
+    journal: Journal,
+) -> None:
+    """Attempt 1 looked cancelled, attempt 2 paid, then attempt 1 turned out paid too: the
+    journal keeps it NEEDS_REVIEW (a double charge), and the manager refunds that one."""
+    first_cart, second_cart = await paid_cart(sandbox), await paid_cart(sandbox)
+    sale = journal.create_sale("R1", [SaleLine("1", "Peysa", TOTAL, 1000, TOTAL)])
+    state = start(CustomerKind.GSM, ConfirmationType.AUTOMATIC)[0]
+    first = journal.begin_attempt(sale, "***-**81", state)
+    journal.record(
+        first.id,
+        replace(state, phase=Phase.CANCELLED, live=False, transaction_id=first_cart),
+        event="gone",
+        point="t.1",
+    )
+    second = journal.begin_attempt(sale, "***-**81", state)
+    journal.record(
+        second.id,
+        replace(state, phase=Phase.PAID, live=False, transaction_id=second_cart),
+        event="paid",
+        point="t.2",
+    )
+    late = journal.record(
+        first.id,
+        replace(state, phase=Phase.PAID, live=False, transaction_id=first_cart),
+        event="late",
+        point="t.3",
+    )
+    assert late.phase is Phase.NEEDS_REVIEW
+    assert refunds_service.left_to_refund(sale) == TOTAL  # the sale's own payment
+    done = await refunds_service.refund(
+        anna, sale, TOTAL, "Double charge", reference=first.reference
+    )
+    assert (done.status, done.transaction_id) == ("DONE", first_cart)
+    assert [r["transactionId"] for r in sandbox_refunds(sandbox)] == [first_cart]
+    assert refunds_service.left_to_refund(sale, first.reference) == 0
+    assert refunds_service.left_to_refund(sale) == TOTAL
+    with pytest.raises(RefundRefused, match="not a paid Netgíró payment"):
+        await refunds_service.refund(anna, sale, 1, "x", reference="S1-R1-nope-1-9")

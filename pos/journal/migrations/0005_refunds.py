@@ -3,7 +3,8 @@
 Statuses: REQUESTED (journaled, the call about to go) -> DONE (HTTP 200) | FAILED (not sent, or
 a well-formed no) | REFUND_UNKNOWN (the answer was lost; never resent by itself); a manager
 settles REFUND_UNKNOWN as DONE or FAILED from what Netgíró's portal shows. Triggers keep the
-rules: refunds of one payment never add up to more than it took (FAILED ones took nothing), a
+rules: refunds of one payment (a PAID attempt, or a double charge: a second PAID on a paid
+sale, kept NEEDS_REVIEW) never add up to more than it took (FAILED ones took nothing), a
 status only moves forward, and what was asked for never changes.
 """
 
@@ -34,8 +35,11 @@ CREATE TRIGGER refunds_within_payment BEFORE INSERT ON refunds
 WHEN NEW.amount + COALESCE((SELECT SUM(r.amount) FROM refunds r
                             WHERE r.attempt_id = NEW.attempt_id AND r.status <> 'FAILED'), 0)
      > COALESCE((SELECT a.amount FROM attempts a
-                 WHERE a.id = NEW.attempt_id AND a.sale_id = NEW.sale_id AND a.phase = 'PAID'
-                   AND a.transaction_id = NEW.transaction_id), 0)
+                 WHERE a.id = NEW.attempt_id AND a.sale_id = NEW.sale_id
+                   AND a.transaction_id = NEW.transaction_id
+                   AND (a.phase = 'PAID' OR (a.phase = 'NEEDS_REVIEW' AND EXISTS (
+                        SELECT 1 FROM attempt_events e WHERE e.attempt_id = a.id
+                        AND e.event LIKE '%+double!_charge' ESCAPE '!')))), 0)
 BEGIN SELECT RAISE(ABORT, 'refunds would exceed what the payment took'); END
 """
 FORWARD_ONLY = """
