@@ -8,6 +8,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pos.people import PeopleFile, PeopleFileError, Person, hash_pin, pin_matches
 from pos.people.pins import parse_hash
@@ -106,3 +108,32 @@ def test_a_failed_write_leaves_the_old_file_whole(
         store.add(Person("Jón", "cashier", hash_pin("4826")))
     assert path.read_bytes() == before
     assert [f.name for f in tmp_path.iterdir()] == ["people.json"]
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    content=st.one_of(
+        st.binary(max_size=300),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(
+                    st.sampled_from(["version", "people", "name", "role", "pin"]), inner
+                )
+            ),
+            max_leaves=10,
+        ).map(lambda value: json.dumps(value).encode()),
+    )
+)
+def test_any_file_gives_people_or_a_people_file_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "fuzzed.json"
+    path.write_bytes(content)
+    path.chmod(0o600)
+    try:
+        people = PeopleFile(path).people()
+    except PeopleFileError:
+        return
+    assert all(isinstance(person, Person) for person in people)
