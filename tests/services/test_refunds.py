@@ -164,20 +164,47 @@ async def test_an_answer_dropped_is_refund_unknown_never_resent_and_settled_by_a
         refunds_service.settle(bjarni, unknown.id, "FAILED", "changed my mind")
 
 
-@pytest.mark.parametrize("fault", [Fault.HTTP_500, Fault.RESET_MID_ANSWER, Fault.TRUNCATED_BODY])
-async def test_any_answer_lost_after_sending_is_unknown(
+@pytest.mark.parametrize(
+    ("fault", "status", "reached_netgiro"),
+    [
+        (Fault.REFUSED, "FAILED", False),
+        (Fault.CONNECT_TIMEOUT, "FAILED", False),
+        (Fault.ANSWER_DROPPED, "REFUND_UNKNOWN", True),
+        (Fault.TRUNCATED_BODY, "REFUND_UNKNOWN", True),
+        (Fault.RESET_MID_ANSWER, "REFUND_UNKNOWN", True),
+        (Fault.HTTP_500, "REFUND_UNKNOWN", True),
+        (Fault.MALFORMED_JSON, "DONE", True),  # success is HTTP 200; the body is ignored
+        (Fault.UNAUTHORIZED, "FAILED", False),
+    ],
+)
+async def test_the_fault_matrix_never_refunds_twice_nor_loses_one(
     refunds_service: NetgiroRefunds,
     anna: Session,
     paid: PaidSale,
     sandbox: RunningSandbox,
     proxy: FaultProxy,
+    journal: Journal,
     fault: Fault,
+    status: str,
+    reached_netgiro: bool,
 ) -> None:
-    proxy.arm("/partner/refund", fault)
-    unknown = await refunds_service.refund(anna, paid.sale_id, 500, "Returned")
-    assert unknown.status == "REFUND_UNKNOWN"
-    assert len(refund_calls(proxy)) == 1
-    assert len(sandbox_refunds(sandbox)) == 1  # it did go through: only the portal can tell
+    if fault in (Fault.REFUSED, Fault.CONNECT_TIMEOUT):
+        proxy.arm_connect_fault(fault, hold_s=None)
+    else:
+        proxy.arm("/partner/refund", fault)
+    record = await refunds_service.refund(anna, paid.sale_id, 500, "Returned")
+    proxy.reopen()
+    assert record.status == status
+    taken = sandbox_refunds(sandbox)
+    assert len(taken) == int(reached_netgiro)  # at most once, whatever the fault
+    assert len(refund_calls(proxy)) <= 1
+    assert refunds_service.recover() == []  # nothing is resent at start either
+    assert len(sandbox_refunds(sandbox)) == len(taken)
+    if record.status == "REFUND_UNKNOWN":  # only the portal can tell: the manager records it
+        refunds_service.settle(anna, record.id, "DONE", "Portal: 500 kr. refunded")
+    done = sum(r.amount for r in refunds(journal) if r.status == "DONE")
+    assert done == sum(int(str(r["refundAmount"])) for r in taken)  # journal and sandbox agree
+    assert verify(journal).ok
 
 
 async def test_a_refund_that_never_left_is_failed_and_may_be_made_again(
