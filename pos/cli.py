@@ -527,6 +527,11 @@ def _add_manager_commands(commands: Any) -> None:
     verify.add_argument("--json", action="store_true")
     _add_config(verify)
     verify.set_defaults(run=_run_audit_verify)
+    show = audit_verbs.add_parser("show", help="the newest audit rows (read-only)")
+    show.add_argument("--limit", type=int, default=30)
+    show.add_argument("--json", action="store_true")
+    _add_config(show)
+    show.set_defaults(run=_run_audit_show)
 
 
 def _run_person_add(args: argparse.Namespace) -> int:
@@ -629,6 +634,27 @@ def _run_audit_verify(args: argparse.Namespace) -> int:
         for problem in filter(None, [report.problem, *_missing(report.missing_triggers)]):
             print(f"BROKEN: {problem}")
     return 0 if report.ok else EXIT_ERROR
+
+
+def _run_audit_show(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from pos.journal import Journal
+    from pos.journal.audit import newest
+
+    settings = _settings_without_secret(args)
+    if not settings.journal_file.exists():
+        print("There is no journal yet, so no audit log.")
+        return 0
+    with Journal(settings.journal_file, read_only=True) as journal:
+        rows = newest(journal, max(1, args.limit))
+    if args.json:
+        print(json.dumps([asdict(row) for row in rows], ensure_ascii=False))
+        return 0
+    for row in rows:
+        details = json.dumps(row.details, ensure_ascii=False, sort_keys=True)
+        print(f"{row.seq:>6}  {row.at}  {row.actor:<24} {row.action:<20} {details}")
+    return 0
 
 
 def _missing(triggers: tuple[str, ...]) -> list[str]:

@@ -272,6 +272,14 @@ def entries(
     return [_entry(row) for row in rows.fetchall()]
 
 
+def newest(journal: Journal, limit: int) -> list[AuditEntry]:
+    """The newest ``limit`` rows, oldest of them first."""
+    db = journal._db
+    _require_audit(db, journal)
+    rows = db.execute("SELECT * FROM audit ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()
+    return [_entry(row) for row in reversed(rows)]
+
+
 def last_seq(journal: Journal, *, actor: str, actions: Sequence[str]) -> int:
     """The newest row of ``actor`` with one of ``actions`` (0: none)."""
     db = journal._db

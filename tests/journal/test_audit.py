@@ -316,3 +316,16 @@ def test_a_settlement_made_now_is_chained_once(journal: Journal) -> None:
         reference,
         "unpaid",
     )
+
+
+def test_pos_audit_show_lists_the_newest_rows(
+    journal: Journal, path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = config_for(path)
+    for n in range(5):
+        append_audit(journal, "manager:Anna", "tick", {"n": n})
+    assert main(["audit", "show", "--limit", "2", "--json", "--config", str(config)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [(row["seq"], row["details"]) for row in shown] == [(4, {"n": 3}), (5, {"n": 4})]
+    assert main(["audit", "show", "--config", str(config)]) == 0
+    assert capsys.readouterr().out.count("manager:Anna") == 5
