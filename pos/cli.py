@@ -470,6 +470,14 @@ def _run_receipt_show(args: argparse.Namespace) -> int:
 
 
 def _add_manager_commands(commands: Any) -> None:
+    manager_verbs = _add_people_commands(commands)
+    _add_unlock_command(manager_verbs)
+    _add_refund_commands(commands)
+    _add_audit_commands(commands)
+
+
+def _add_people_commands(commands: Any) -> Any:
+    """``pos manager|cashier add|list``; returns the manager's verbs."""
     verbs_of: dict[str, Any] = {}
     for role in ("manager", "cashier"):
         group = commands.add_parser(role, help=f"{role}s of this register (the people file)")
@@ -478,20 +486,24 @@ def _add_manager_commands(commands: Any) -> None:
         add.add_argument("name")
         _add_config(add)
         add.set_defaults(run=_run_person_add, role=role)
+        listing = verbs.add_parser("list", help=f"the {role}s in the people file (names only)")
+        _add_config(listing)
+        listing.set_defaults(run=_run_person_list, role=role)
         verbs_of[role] = verbs
+    return verbs_of["manager"]
 
-    unlock = (
-        commands.choices["manager"]
-        ._subparsers._group_actions[0]
-        .add_parser(
-            "unlock", help="lift a person's PIN lock (needs another manager's name and PIN)"
-        )
+
+def _add_unlock_command(manager_verbs: Any) -> None:
+    unlock = manager_verbs.add_parser(
+        "unlock", help="lift a person's PIN lock (needs another manager's name and PIN)"
     )
     unlock.add_argument("locked", help="the locked manager or cashier")
     unlock.add_argument("--manager", required=True, help="your name; your PIN is asked")
     _add_config(unlock)
     unlock.set_defaults(run=_run_unlock)
 
+
+def _add_refund_commands(commands: Any) -> None:
     refund = commands.add_parser("refund", help="Netgíró refunds (a manager's name and PIN)")
     refund_verbs = refund.add_subparsers(dest="verb", metavar="VERB", required=True)
     send = refund_verbs.add_parser(
@@ -518,6 +530,8 @@ def _add_manager_commands(commands: Any) -> None:
     _add_config(listing)
     listing.set_defaults(run=_run_refund_list)
 
+
+def _add_audit_commands(commands: Any) -> None:
     audit = commands.add_parser("audit", help="the hash-chained audit log")
     audit_verbs = audit.add_subparsers(dest="verb", metavar="VERB", required=True)
     verify = audit_verbs.add_parser(
@@ -659,6 +673,18 @@ def _run_audit_show(args: argparse.Namespace) -> int:
 
 def _missing(triggers: tuple[str, ...]) -> list[str]:
     return [f"the append-only trigger {name} is missing (someone dropped it)" for name in triggers]
+
+
+def _run_person_list(args: argparse.Namespace) -> int:
+    from pos.people import PeopleFile
+
+    settings = _settings_without_secret(args)
+    names = [p.name for p in PeopleFile(settings.people_file).people() if p.role == args.role]
+    for name in names:
+        print(name)
+    if not names:
+        print(f"No {args.role}s yet: add one with `pos {args.role} add NAME`.", file=sys.stderr)
+    return 0
 
 
 def _settings_without_secret(args: argparse.Namespace) -> Settings:

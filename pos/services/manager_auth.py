@@ -115,6 +115,11 @@ class ManagerAuth:
     def _sign_in(self, name: str, pin: str, role: Role) -> Session:
         now = self.clock()
         person = self.people.find(name)
+        if person is None and not any(p.role == "manager" for p in self.people.people()):
+            raise PinRejected(
+                f"There is no manager in {self.people.path} yet: close the till and add one "
+                "with `pos manager add NAME`."
+            )
         if person is None:
             pin_matches(pin, _decoy_hash())
             self._audit(_unknown_actor(name), FAILED, {"as": role}, now)

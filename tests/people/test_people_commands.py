@@ -110,3 +110,18 @@ def test_refused_while_the_till_is_open(
     assert "The till is open (pid " in err
     assert "do it in manager mode (F9)" in err
     assert not (tmp_path / "data" / "people.json").exists()
+
+
+def test_the_people_are_listed_by_role_without_their_hashes(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(config, "", "manager", "list", monkeypatch=monkeypatch) == 0
+    assert "No managers yet" in capsys.readouterr().err
+    assert run(config, "480263\n480263\n", "manager", "add", "Anna", monkeypatch=monkeypatch) == 0
+    assert run(config, "4826\n4826\n", "cashier", "add", "Jón", monkeypatch=monkeypatch) == 0
+    capsys.readouterr()
+    assert run(config, "", "manager", "list", monkeypatch=monkeypatch) == 0
+    assert capsys.readouterr().out == "Anna\n"
+    assert run(config, "", "cashier", "list", monkeypatch=monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert out == "Jón\n" and "scrypt" not in out

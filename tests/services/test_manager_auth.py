@@ -206,3 +206,11 @@ def test_no_pin_reaches_the_journal(auth: ManagerAuth, tmp_path: Path, journal: 
         data = file.read_bytes()
         for pin in [*PINS.values(), "000001"]:
             assert pin.encode() not in data, file
+
+
+def test_with_no_manager_yet_the_message_says_how_to_add_one(
+    tmp_path: Path, journal: Journal
+) -> None:
+    auth = ManagerAuth(PeopleFile(tmp_path / "nobody.json"), journal)
+    with pytest.raises(PinRejected, match="pos manager add NAME"):
+        auth.enter_manager_mode("Anna", "480263")
