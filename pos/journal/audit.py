@@ -261,13 +261,14 @@ def entries(
     """Rows after ``after_seq``, oldest first, optionally of one actor and some actions."""
     db = journal._db
     _require_audit(db, journal)
-    where, args = ["seq > ?"], [after_seq]
+    where: list[str] = ["seq > ?"]
+    args: list[object] = [after_seq]
     if actor is not None:
         where.append("actor = ?")
-        args.append(actor)  # type: ignore[arg-type]
+        args.append(actor)
     if actions:
         where.append(f"action IN ({', '.join('?' * len(actions))})")
-        args.extend(actions)  # type: ignore[arg-type]
+        args.extend(actions)
     rows = db.execute(f"SELECT * FROM audit WHERE {' AND '.join(where)} ORDER BY seq", args)
     return [_entry(row) for row in rows.fetchall()]
 
