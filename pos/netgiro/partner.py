@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from pos.core.errors import InputError
+from pos.core.free_text import safe_text
 from pos.crashpoints import crash_point
 from pos.netgiro.client import Timeouts, check_base_url, classify_transport_error
 from pos.netgiro.errors import AnswerSaysNo, NetgiroError, NotSent, OutcomeUnknown, Refused
@@ -179,10 +180,10 @@ def _failure(response: httpx.Response, action: str) -> NetgiroError:
 
 
 def _said(answer: dict[str, Any]) -> str:
-    """Netgíró's own words, printable characters only and capped (it is shown to a manager)."""
+    """Netgíró's own words, escaped, masked and capped (``safe_text``): a manager reads them."""
     for key, value in answer.items():
         if str(key).lower() == "message" and isinstance(value, str):
-            return "".join(ch for ch in value if ch.isprintable())[:_MAX_SHOWN]
+            return safe_text(value, _MAX_SHOWN)
     return ""
 
 
@@ -208,5 +209,5 @@ def _transaction_info(answer: Any) -> TransactionInfo:
         )
     if settled is not None and not isinstance(settled, str):
         raise OutcomeUnknown("The transaction's settlementDate is not text.", action="transaction")
-    shown = "".join(ch for ch in status if ch.isprintable())[:_MAX_SHOWN]
-    return TransactionInfo(shown, refundable, settled)
+    shown_date = None if settled is None else safe_text(settled, 40)
+    return TransactionInfo(safe_text(status, _MAX_SHOWN), refundable, shown_date)
