@@ -784,7 +784,21 @@ def _add_manager_commands(commands: Any) -> None:
     manager_verbs = _add_people_commands(commands)
     _add_unlock_command(manager_verbs)
     _add_refund_commands(commands)
+    _add_reservation_commands(commands)
     _add_audit_commands(commands)
+
+
+def _add_reservation_commands(commands: Any) -> None:
+    found = commands.add_parser(
+        "reservation", help="a reservation Netgíró refused to cancel (RESERVED_UNCHARGED)"
+    )
+    verbs = found.add_subparsers(dest="verb", metavar="VERB", required=True)
+    for verb, says in (("confirm", "charge the customer"), ("release", "let it go")):
+        decide = verbs.add_parser(verb, help=f"{says} (a manager's name and PIN)")
+        decide.add_argument("reference", help="the payment's Reference (pos recover lists it)")
+        decide.add_argument("--manager", required=True, help="your name; your PIN is asked")
+        _add_config(decide)
+        decide.set_defaults(run=_run_reservation, decision=verb)
 
 
 def _add_people_commands(commands: Any) -> Any:
@@ -884,6 +898,17 @@ def _run_unlock(args: argparse.Namespace) -> int:
     asyncio.run(unlock_person(settings, args.manager, _pin_reader(), args.locked))
     print(f"{args.locked} is unlocked.")
     return 0
+
+
+def _run_reservation(args: argparse.Namespace) -> int:
+    from pos.services.refund_commands import decide_reservation
+
+    settings = _settings(args)
+    decided = asyncio.run(
+        decide_reservation(settings, args.manager, _pin_reader(), args.reference, args.decision)
+    )
+    print(f"{args.reference}: {decided.state.phase.value} - {decided.note}")
+    return 0 if decided.outcome in ("paid", "released") else EXIT_ERROR
 
 
 def _run_refund_send(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""``pos refund send|settle|list`` and ``pos manager unlock``: manager actions from the shell.
+"""``pos refund send|settle|list``, ``pos reservation confirm|release``, ``pos manager unlock``:
+manager actions from the shell.
 
 Each needs the register lock (the till closed) and a manager's name and PIN, checked and
 audited exactly as in manager mode; in the till these are manager-mode (F9) actions on the same
@@ -12,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from pos.config import Settings
+from pos.core.reservations import Decided
 from pos.journal import Journal
 from pos.journal.refunds import RefundRecord, SettledStatus, has_refunds, refunds
 from pos.netgiro.client import Timeouts
@@ -20,6 +22,7 @@ from pos.people import PeopleFile
 from pos.services.manager_auth import ManagerAuth, Session
 from pos.services.people_commands import said_as_till_open
 from pos.services.refunds import NetgiroRefunds, partner_base_url
+from pos.services.reservations import Reservations
 from pos.services.wiring import open_till
 
 EXIT_DONE, EXIT_FAILED, EXIT_UNKNOWN = 0, 1, 2
@@ -33,6 +36,7 @@ class ManagerAtShell:
     auth: ManagerAuth
     session: Session
     refunds: NetgiroRefunds
+    reservations: Reservations
     recovered: list[RefundRecord]
 
 
@@ -55,7 +59,8 @@ async def manager_at_shell(
                 recovered = service.recover()
                 session = auth.enter_manager_mode(name, ask(f"{name}'s PIN: "))
                 try:
-                    yield ManagerAtShell(auth, session, service, recovered)
+                    reservations = Reservations(till.journal, till.client, auth)
+                    yield ManagerAtShell(auth, session, service, reservations, recovered)
                 finally:
                     auth.leave(session)
 
@@ -92,6 +97,16 @@ async def unlock_person(
 ) -> None:
     async with manager_at_shell(settings, name, ask) as shell:
         shell.auth.unlock(shell.session, locked)
+
+
+async def decide_reservation(
+    settings: Settings, name: str, ask: Callable[[str], str], reference: str, decision: str
+) -> Decided:
+    """``pos reservation confirm|release REF``: a found reservation, decided by a manager."""
+    async with manager_at_shell(settings, name, ask) as shell:
+        if decision == "confirm":
+            return await shell.reservations.confirm(shell.session, reference)
+        return await shell.reservations.release(shell.session, reference)
 
 
 def list_refunds(settings: Settings) -> list[RefundRecord]:

@@ -50,3 +50,26 @@ def sandbox_refunds(sandbox: RunningSandbox) -> list[dict[str, object]]:
     answer.raise_for_status()
     result: list[dict[str, object]] = answer.json()
     return result
+
+
+async def found_reservation(sandbox: RunningSandbox, journal: Journal) -> str:
+    """A manual cart the customer approved (10426), journaled as a reservation nobody drives."""
+    sale = journal.create_sale("R1", [SaleLine("1", "Peysa", TOTAL, 1000, TOTAL)])
+    state = start(CustomerKind.GSM, ConfirmationType.MANUAL)[0]
+    attempt = journal.begin_attempt(sale, "***-**81", state)
+    async with NetgiroClient(sandbox.base_url, APP.app_key, APP.secret_key) as direct:
+        request = InsertCartRequest(TOTAL, attempt.reference, "8223281", ConfirmationType.MANUAL)
+        transaction_id = (await direct.insert_cart(request)).transaction_id
+        async with httpx.AsyncClient() as phone:
+            await phone.post(f"{sandbox.root_url}sandbox/carts/{transaction_id}/accept")
+        assert (await direct.check_cart(str(transaction_id))).result_code == 10426
+    reserved = replace(
+        state,
+        phase=Phase.RESERVED_UNCHARGED,
+        live=False,
+        transaction_id=transaction_id,
+        amount=TOTAL,
+        reference=attempt.reference,
+    )
+    journal.record(attempt.id, reserved, event="refused_cancel", point="test.reserved")
+    return attempt.reference

@@ -19,7 +19,7 @@ from pos.journal.refunds import finish_refund, request_refund
 from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
 from pos.people import PeopleFile, Person, hash_pin
 from pos.services.wiring import register_lock
-from tests.services.refund_support import journal_paid_sale, paid_cart
+from tests.services.refund_support import found_reservation, journal_paid_sale, paid_cart
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -124,3 +124,21 @@ def test_a_locked_manager_is_unlocked_by_another_from_the_shell(
     unlock = ("manager", "unlock", "Anna", "--manager", "Bjarni")
     assert pos(config, "739154\n", monkeypatch, *unlock) == 0
     assert pos(config, "480263\n", monkeypatch, *send) == 0
+
+
+def test_a_found_reservation_is_confirmed_from_the_shell(
+    config: Path, sale: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = load_settings(config, need_secret=False)
+    with (
+        RunningSandbox(SandboxSettings(state_file=settings.sandbox_state_file, port=0)) as box,
+        Journal(settings.journal_file) as journal,
+    ):
+        reference = asyncio.run(found_reservation(box, journal))
+    confirm = ("reservation", "confirm", reference, "--manager", "Anna")
+    assert pos(config, "480263\n", monkeypatch, *confirm) == 0
+    assert f"{reference}: PAID" in capsys.readouterr().out
+    with journal_of(config) as journal:
+        attempt = journal.attempt_by_reference(reference)
+        assert attempt is not None and journal.sale(attempt.sale_id).status == "paid"
+        assert "reservation.confirm" in [row.action for row in entries(journal)]

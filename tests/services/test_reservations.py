@@ -4,25 +4,23 @@ receipt job), releases one, meets a refused release and a lost answer; each audi
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
-from pos.core.checkout import CustomerKind, Phase, start
+from pos.core.checkout import Phase
 from pos.core.errors import InputError
 from pos.core.public_test_data import FIRST_TEST_APPLICATION
-from pos.core.result_codes import ConfirmationType
-from pos.journal import Journal, SaleLine
+from pos.journal import Journal
 from pos.journal.audit import entries, verify
 from pos.netgiro.client import NetgiroClient, Timeouts
-from pos.netgiro.requests import InsertCartRequest
 from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
 from pos.people import PeopleFile, Person, hash_pin
 from pos.services.manager_auth import ManagerAuth, NeedsManager, Session
 from pos.services.reservations import NotAReservation, Reservations, found_reservations
+from tests.services.refund_support import found_reservation
 from tests.support.fault_proxy import Fault, FaultProxy
 
 APP = FIRST_TEST_APPLICATION
@@ -76,29 +74,6 @@ async def client(proxy: FaultProxy) -> AsyncIterator[NetgiroClient]:
 @pytest.fixture
 def reservations(journal: Journal, client: NetgiroClient, auth: ManagerAuth) -> Reservations:
     return Reservations(journal, client, auth)
-
-
-async def found_reservation(sandbox: RunningSandbox, journal: Journal) -> str:
-    """A manual cart the customer approved (10426), journaled as a reservation nobody drives."""
-    sale = journal.create_sale("R1", [SaleLine("1", "Peysa", TOTAL, 1000, TOTAL)])
-    state = start(CustomerKind.GSM, ConfirmationType.MANUAL)[0]
-    attempt = journal.begin_attempt(sale, "***-**81", state)
-    async with NetgiroClient(sandbox.base_url, APP.app_key, APP.secret_key) as direct:
-        request = InsertCartRequest(TOTAL, attempt.reference, "8223281", ConfirmationType.MANUAL)
-        transaction_id = (await direct.insert_cart(request)).transaction_id
-        async with httpx.AsyncClient() as phone:
-            await phone.post(f"{sandbox.root_url}sandbox/carts/{transaction_id}/accept")
-        assert (await direct.check_cart(str(transaction_id))).result_code == 10426
-    reserved = replace(
-        state,
-        phase=Phase.RESERVED_UNCHARGED,
-        live=False,
-        transaction_id=transaction_id,
-        amount=TOTAL,
-        reference=attempt.reference,
-    )
-    journal.record(attempt.id, reserved, event="refused_cancel", point="test.reserved")
-    return attempt.reference
 
 
 def cart_status(sandbox: RunningSandbox, transaction_id: str) -> str:
