@@ -26,6 +26,15 @@ from pos.core.errors import PosError
 from pos.core.public_test_data import FIRST_TEST_APPLICATION
 from pos.netgiro.client import Timeouts
 from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
+from pos.services.printing import ReceiptFormat, read_templates
+from pos.services.receipts import store_header
+from pos.services.smoke_devices import (
+    SmokeReceipts,
+    configured_printer,
+    configured_scanner,
+    printer_check,
+    scanner_check,
+)
 from pos.services.smoke_local import (
     data_dir_check,
     journal_checks,
@@ -60,7 +69,7 @@ class SmokeOptions:
 
 
 async def run_smoke(options: SmokeOptions) -> SmokeReport:
-    """Every check, in order: config, till, data dir, journal, Netgíró, sandbox payments."""
+    """Every check, in order: config, till, data dir, journal, devices, Netgíró, payments."""
     started = time.monotonic()
     loaded = load_config(options.config)
     checks = list(loaded.checks)
@@ -79,6 +88,7 @@ async def run_smoke(options: SmokeOptions) -> SmokeReport:
                 _sync(lambda: journal_checks(read.journal_file, till_open=holder is not None)),
             )
         )
+        checks.extend(await _guarded("devices", _sync(lambda: _device_checks(read, holder))))
         work = Path(tempfile.mkdtemp(prefix="pos-smoke-", dir=options.work_root))
         try:
             with _logged_to(work / "pos.log"):
@@ -111,10 +121,31 @@ async def _remote_checks(
         checks.extend(
             await _guarded(
                 "payment",
-                lambda: sandbox_payments(settings, payments, work / "data", timing),
+                lambda: sandbox_payments(
+                    settings,
+                    payments,
+                    work / "data",
+                    timing,
+                    after_paid=SmokeReceipts(_receipt_format(settings)),
+                ),
             )
         )
         return checks
+
+
+def _device_checks(settings: Settings, holder: str | None) -> list[Check]:
+    till_open = holder is not None
+    return [
+        printer_check(configured_printer(settings), till_open=till_open),
+        scanner_check(configured_scanner(settings), till_open=till_open),
+    ]
+
+
+def _receipt_format(settings: Settings) -> ReceiptFormat:
+    """The register's own templates and [store] header: the smoke's receipts look like its own."""
+    folder = (settings.source.parent if settings.source else Path.cwd()) / "receipts"
+    store = store_header(settings.store, settings.register.store_id)
+    return ReceiptFormat(templates=read_templates(folder), store=store)
 
 
 @asynccontextmanager
@@ -169,14 +200,18 @@ def _logged_to(path: Path) -> Iterator[None]:
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger("pos")
-    level = root.level
+    level, propagate = root.level, root.propagate
     root.setLevel(logging.INFO)
+    # python-escpos calls logging.basicConfig() on import: without this, INFO lines would
+    # reach its stderr handler and mix into the report.
+    root.propagate = False
     root.addHandler(handler)
     try:
         yield
     finally:
         root.removeHandler(handler)
         root.setLevel(level)
+        root.propagate = propagate
         handler.close()
 
 

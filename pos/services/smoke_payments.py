@@ -118,9 +118,9 @@ async def sandbox_payments(
     data_dir: Path,
     timing: TimingSettings,
     *,
-    after_paid: Callable[[Till], Check | None] = lambda till: None,
+    after_paid: Callable[[Till, str], Check] | None = None,
 ) -> list[Check]:
-    """One full payment of each kind; ``after_paid`` prints its receipt (a check, or None)."""
+    """One full payment of each kind; ``after_paid(till, kind)`` prints its receipt."""
     control = SandboxControl(target.root)
     try:
         if not await control.serving():
@@ -139,10 +139,8 @@ async def sandbox_payments(
             for kind in KINDS:
                 phone.next_payment()
                 checks.append(await _one_payment(till, kind, control, phone, target.where))
-                if checks[-1].verdict == "ok":
-                    printed = after_paid(till)
-                    if printed is not None:
-                        checks.append(printed)
+                if checks[-1].verdict == "ok" and after_paid is not None:
+                    checks.append(after_paid(till, kind))
             return checks
     finally:
         await control.aclose()

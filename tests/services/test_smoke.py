@@ -86,8 +86,15 @@ async def test_the_embedded_defaults_pass_and_leave_the_real_data_dir_untouched(
     assert report.exit_code == 0, report.lines()
     assert [c.verdict for c in report.checks] == ["ok"] * len(report.checks)
     names = [c.name for c in report.checks]
-    assert names[:5] == ["config", "till", "data_dir", "journal", "netgiro"]
-    assert set(PAYMENTS) <= set(names)
+    assert names[:7] == ["config", "till", "data_dir", "journal", "printer", "scanner", "netgiro"]
+    assert names[7:] == [
+        "payment.gsm",
+        "receipt.gsm",
+        "payment.ssn",
+        "receipt.ssn",
+        "payment.app_code",
+        "receipt.app_code",
+    ]
     assert "10201" in by_name(report, "netgiro").message
     assert by_name(report, "netgiro").details["netgiro_signature"]
     assert not (tmp_path / "data").exists()  # no smoke sale, lock or log in the real data dir
@@ -104,6 +111,11 @@ async def test_keep_keeps_the_temporary_data_dir_with_its_journal(tmp_path: Path
         sales = journal.recent_sales()
     assert sorted(sale.status for sale in sales) == ["paid"] * 3
     assert (report.kept / "pos.log").exists()
+    receipts = sorted((report.kept / "data" / "receipts").glob("*.bin"))
+    assert len(receipts) == 3
+    for receipt in receipts:
+        assert receipt.read_bytes().startswith(b"\x1b@")  # ESC @: the printer's reset
+        assert "100" in receipt.with_suffix(".txt").read_text(encoding="utf-8")
     assert any(str(report.kept) in line for line in report.lines())
 
 
