@@ -76,7 +76,9 @@ async def run_smoke(options: SmokeOptions) -> SmokeReport:
     holder: str | None = None
     kept: Path | None = None
     if loaded.read_settings is None:
-        checks.append(_not_run("everything else", "the config's [paths] cannot be read"))
+        checks.append(
+            _not_run("everything else", "the config cannot be read (or its [paths] is wrong)")
+        )
     else:
         read = loaded.read_settings
         holder = till_holder(read.data_dir)

@@ -200,6 +200,14 @@ async def test_a_config_error_that_stops_the_till_fails_and_skips_netgiro(tmp_pa
     assert report.exit_code == 1
 
 
+async def test_a_missing_config_file_fails_and_nothing_else_runs(tmp_path: Path) -> None:
+    report = await run_smoke(fast(tmp_path, tmp_path / "nowhere.toml"))
+
+    assert [c.verdict for c in report.checks] == ["fail", "warn"], report.lines()
+    assert "does not exist" in report.checks[0].message and report.checks[0].fix
+    assert report.exit_code == 1
+
+
 async def test_a_degraded_section_only_warns(tmp_path: Path) -> None:
     config = write_config(tmp_path, extra='\n[store]\nname = "Búðin"\nkennitala = "12"\n')
 
