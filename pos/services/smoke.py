@@ -25,7 +25,7 @@ from pos.core.addresses import is_loopback
 from pos.core.errors import PosError
 from pos.core.public_test_data import FIRST_TEST_APPLICATION
 from pos.netgiro.client import Timeouts
-from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
+from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings, state_file_in
 from pos.services.printing import ReceiptFormat, read_templates
 from pos.services.receipts import store_header
 from pos.services.smoke_devices import (
@@ -160,7 +160,7 @@ async def _embedded_sandbox_if_needed(
         return
     sandbox = RunningSandbox(
         SandboxSettings(
-            state_file=work / "sandbox" / "sandbox.sqlite3",
+            state_file=state_file_in(work),
             port=0,
             poll_interval_ms=options.poll_interval_ms,
         )
