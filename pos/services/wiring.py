@@ -45,6 +45,7 @@ def runner_timing(settings: Settings) -> RunnerTiming:
         backoff_cap_s=timing.backoff_cap_s,
         poll_fallback_ms=timing.poll_fallback_ms,
         code_tries=timing.code_tries,
+        call_total_s=timing.call_total_s,
     )
 
 
@@ -120,7 +121,11 @@ async def _parts(
         base_url,
         settings.netgiro.app_key,
         settings.netgiro.secret_key,
-        timeouts=Timeouts(connect=timing.connect_timeout_s, read=timing.read_timeout_s),
+        timeouts=Timeouts(
+            connect=timing.connect_timeout_s,
+            read=timing.read_timeout_s,
+            call_total=timing.call_total_s,
+        ),
         nonce=journal_backed_nonce(journal),
     )
     runner = CheckoutRunner(client, journal, runner_timing(settings), on_update=on_update)
