@@ -164,13 +164,16 @@ async def _one_payment(
         await _stopped(player)
         return fail(name, f"{customer.customer.masked} on {where}: {exc.message}", _FIX)
     problem = await _stopped(player)
-    state = result.attempt.state
+    attempt = result.attempt
+    if attempt is None:  # a stopping runner starts no sale
+        return fail(name, f"{customer.customer.masked} on {where}: no sale was started.", _FIX)
+    state = attempt.state
     if state.phase is Phase.PAID:
         return ok(
             name,
             f"{customer.customer.masked} paid {SMOKE_AMOUNT} kr. on {where} with "
             f"{till.settings.netgiro.confirmation} confirmation: invoice {state.invoice_number}",
-            reference=result.attempt.reference,
+            reference=attempt.reference,
             TransactionId=state.transaction_id,
             invoice_number=state.invoice_number,
         )
