@@ -12,7 +12,7 @@ import json
 import re
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -21,7 +21,7 @@ from typing import Concatenate, Literal, ParamSpec, TypeVar
 
 from pos.core.checkout import Checkout, Phase
 from pos.crashpoints import crash_point
-from pos.journal import migrator
+from pos.journal import migrator, tenders
 from pos.journal.errors import (
     AttemptAlreadyLive,
     JournalError,
@@ -123,6 +123,30 @@ class PrintJob:
     reason: str
 
 
+@dataclass(frozen=True)
+class UnreadableAttempt:
+    """A live attempt whose stored state cannot be decoded: reported, never silently skipped."""
+
+    id: int
+    reference: str
+    transaction_id: str | None
+    problem: str
+
+
+def _attempt_record(r: sqlite3.Row) -> AttemptRecord:
+    return AttemptRecord(
+        r["id"],
+        r["sale_id"],
+        r["attempt_no"],
+        r["reference"],
+        r["amount"],
+        r["customer_masked"],
+        state_from_json(r["state_json"]),
+        r["created_at"],
+        r["updated_at"],
+    )
+
+
 def _double_charge(state: Checkout) -> Checkout:
     return replace(
         state,
@@ -156,9 +180,19 @@ class Journal:
     Reference.
     """
 
-    def __init__(self, path: Path, *, store_id: str = "S1", read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        store_id: str = "S1",
+        read_only: bool = False,
+        receipt_header: Mapping[str, object] | None = None,
+    ) -> None:
         self.path = path
         self.store_id = store_id
+        self.receipt_header: dict[str, object] = dict(receipt_header or {})
+        """The store's header (``[store]``), copied into each paid sale's receipt snapshot, so a
+        reprint is the same receipt after the config changes."""
         self.read_only = read_only
         try:
             self._db = self._connect()
@@ -171,7 +205,7 @@ class Journal:
             if isinstance(exc, sqlite3.Error | OSError):
                 raise translate(path, exc) from exc
             raise
-        self.journal_id = self._meta("journal_id") or ""
+        self.journal_id = self._identity()
 
     def _connect(self) -> sqlite3.Connection:
         if self.read_only:
@@ -235,6 +269,15 @@ class Journal:
             raise
         crash_point(point)
 
+    def _identity(self) -> str:
+        try:
+            return self._meta("journal_id") or ""
+        except sqlite3.OperationalError as exc:  # read-only, while a till creates it
+            self._db.close()
+            raise JournalError(
+                f"The journal {self.path} is still being created by the till; try again."
+            ) from exc
+
     def _meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row["value"])
@@ -271,7 +314,8 @@ class Journal:
             )
             sale_id = int(cursor.lastrowid or 0)
             db.executemany(
-                "INSERT INTO sale_lines VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sale_lines (sale_id, line_no, product_no, name, unit_price, "
+                "quantity_milli, amount) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         sale_id,
@@ -340,6 +384,9 @@ class Journal:
                     ).fetchone()[0]
                 )
                 reference = self._new_reference(db, sale, attempt_no)
+                amount = tenders.balance_due(db, sale_id)  # what cash left: a split tender
+                if amount <= 0:
+                    raise SaleNotPayable(f"Sale {sale_id} has nothing left to pay.")
                 cursor = db.execute(
                     "INSERT INTO attempts (sale_id, attempt_no, reference, amount, "
                     "customer_masked, phase, live, transaction_id, state_json, created_at, "
@@ -348,7 +395,7 @@ class Journal:
                         sale_id,
                         attempt_no,
                         reference,
-                        sale.total,
+                        amount,
                         customer_masked,
                         state.phase.value,
                         int(not state.is_final),
@@ -479,8 +526,11 @@ class Journal:
         )
 
     def _mark_paid(self, db: sqlite3.Connection, attempt: AttemptRecord, state: Checkout) -> None:
-        """Sale paid and its receipt queued, once: a replayed PAID changes nothing."""
+        """The attempt's tender taken; once the tenders cover the total, the sale is paid, numbered
+        and its receipt queued, once: a replayed PAID changes nothing."""
         stamp = now_iso()
+        if not tenders.record_netgiro_paid(db, attempt.id, attempt.sale_id, attempt.amount, stamp):
+            return  # a partial tender: the sale waits for the rest
         changed = db.execute(
             "UPDATE sales SET status = 'paid', paid_at = ?, status_at = ? "
             "WHERE id = ? AND status <> 'paid'",
@@ -489,6 +539,12 @@ class Journal:
         if not changed:
             return
         snapshot = self._receipt_snapshot(db, attempt, state, stamp)
+        receipt_no = tenders.take_receipt_number(db, attempt.sale_id)
+        snapshot.update(
+            tenders.receipt_extras(
+                db, attempt.sale_id, receipt_no, self.store_id, self.receipt_header
+            )
+        )
         db.execute(
             "INSERT INTO print_jobs (sale_id, kind, snapshot, created_at, updated_at) "
             "VALUES (?, 'receipt', ?, ?, ?)",
@@ -543,13 +599,17 @@ class Journal:
         return {
             "sale_id": attempt.sale_id,
             "reference": attempt.reference,
-            "total": attempt.amount,
+            "total": self._total(db, attempt.sale_id),
+            "netgiro_amount": attempt.amount,
             "lines": [dict(line) for line in lines],
             "customer": attempt.customer_masked,
             "transaction_id": state.transaction_id,
             "invoice_number": state.invoice_number,
             "paid_at": paid_at,
         }
+
+    def _total(self, db: sqlite3.Connection, sale_id: int) -> int:
+        return int(db.execute("SELECT total FROM sales WHERE id = ?", (sale_id,)).fetchone()[0])
 
     @_guarded
     def attempt(self, attempt_id: int) -> AttemptRecord:
@@ -564,33 +624,55 @@ class Journal:
         return self._attempts("WHERE live = 1 ORDER BY id", ())
 
     @_guarded
+    def open_attempts_row_by_row(self) -> tuple[list[AttemptRecord], list[UnreadableAttempt]]:
+        """Live attempts, and apart those whose stored state cannot be decoded.
+
+        One bad row must not hide the others from recovery; it is reported with what the row
+        still tells (reference, TransactionId), so a person can check it in Netgíró's portal.
+        """
+        rows = self._db.execute("SELECT * FROM attempts WHERE live = 1 ORDER BY id").fetchall()
+        readable, unreadable = [], []
+        for row in rows:
+            try:
+                readable.append(_attempt_record(row))
+            except (ValueError, KeyError, TypeError) as exc:
+                unreadable.append(
+                    UnreadableAttempt(
+                        int(row["id"]),
+                        str(row["reference"]),
+                        None if row["transaction_id"] is None else str(row["transaction_id"]),
+                        f"{type(exc).__name__}: {exc}",
+                    )
+                )
+        return readable, unreadable
+
+    @_guarded
+    def sales_by_status(self, *statuses: str) -> list[SaleRecord]:
+        """Every sale in one of these statuses, oldest first (e.g. 'unknown', 'manager')."""
+        marks = ", ".join("?" for _ in statuses)
+        rows = self._db.execute(
+            f"SELECT * FROM sales WHERE status IN ({marks}) ORDER BY id", statuses
+        ).fetchall()
+        return [self._sale_record(row) for row in rows]
+
+    @_guarded
     def attempt_by_reference(self, reference: str) -> AttemptRecord | None:
         found = self._attempts("WHERE reference = ?", (reference,))
         return found[0] if found else None
 
     @_guarded
     def attempt_by_transaction(self, transaction_id: str) -> AttemptRecord | None:
-        found = self._attempts("WHERE transaction_id = ? ORDER BY id DESC", (transaction_id,))
+        """The newest attempt on this cart; a GUID may come back in any case."""
+        found = self._attempts(
+            "WHERE transaction_id = ? COLLATE NOCASE ORDER BY id DESC", (transaction_id,)
+        )
         return found[0] if found else None
 
     def _attempts(
         self, where: str, args: tuple[object, ...], db: sqlite3.Connection | None = None
     ) -> list[AttemptRecord]:
         rows = (db or self._db).execute(f"SELECT * FROM attempts {where}", args).fetchall()
-        return [
-            AttemptRecord(
-                r["id"],
-                r["sale_id"],
-                r["attempt_no"],
-                r["reference"],
-                r["amount"],
-                r["customer_masked"],
-                state_from_json(r["state_json"]),
-                r["created_at"],
-                r["updated_at"],
-            )
-            for r in rows
-        ]
+        return [_attempt_record(r) for r in rows]
 
     @_guarded
     def attempt_events(self, attempt_id: int) -> list[dict[str, object]]:
@@ -631,6 +713,14 @@ class Journal:
     @_guarded
     def callbacks(self) -> list[dict[str, object]]:
         rows = self._db.execute("SELECT * FROM callbacks ORDER BY id").fetchall()
+        return [dict(row) for row in rows]
+
+    @_guarded
+    def callbacks_about(self, reference: str) -> list[dict[str, object]]:
+        """Callbacks journaled for one attempt's Reference (indexed: never the whole table)."""
+        rows = self._db.execute(
+            "SELECT * FROM callbacks WHERE reference = ? ORDER BY id", (reference,)
+        ).fetchall()
         return [dict(row) for row in rows]
 
     @_guarded

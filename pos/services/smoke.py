@@ -21,16 +21,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pos.config import Settings, TimingSettings
+from pos.config.printer import SECTION as PRINTER
 from pos.core.addresses import is_loopback
 from pos.core.errors import PosError
 from pos.core.public_test_data import FIRST_TEST_APPLICATION
 from pos.netgiro.client import Timeouts
 from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings, state_file_in
-from pos.services.printing import ReceiptFormat, read_templates
-from pos.services.receipts import store_header
+from pos.services.devices import profile_from_settings
+from pos.services.receipts import configured_printer, receipt_format
 from pos.services.smoke_devices import (
     SmokeReceipts,
-    configured_printer,
     configured_scanner,
     printer_check,
     scanner_check,
@@ -128,7 +128,7 @@ async def _remote_checks(
                     payments,
                     work / "data",
                     timing,
-                    after_paid=SmokeReceipts(_receipt_format(settings)),
+                    after_paid=SmokeReceipts(receipt_format(settings)),
                 ),
             )
         )
@@ -137,17 +137,11 @@ async def _remote_checks(
 
 def _device_checks(settings: Settings, holder: str | None) -> list[Check]:
     till_open = holder is not None
+    profile = profile_from_settings(settings.get(PRINTER))
     return [
-        printer_check(configured_printer(settings), till_open=till_open),
+        printer_check(configured_printer(settings), till_open=till_open, profile=profile),
         scanner_check(configured_scanner(settings), till_open=till_open),
     ]
-
-
-def _receipt_format(settings: Settings) -> ReceiptFormat:
-    """The register's own templates and [store] header: the smoke's receipts look like its own."""
-    folder = (settings.source.parent if settings.source else Path.cwd()) / "receipts"
-    store = store_header(settings.store, settings.register.store_id)
-    return ReceiptFormat(templates=read_templates(folder), store=store)
 
 
 @asynccontextmanager

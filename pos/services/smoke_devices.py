@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pos.config import Settings
+from pos.config.scanner import SECTION as SCANNER
 from pos.core.errors import PosError
 from pos.core.receipt_layout import Block, Cut, Text
 from pos.devices.escpos_render import PrinterProfile, render_escpos
@@ -24,11 +25,11 @@ from pos.devices.protocols import Printer, PrintJobBytes
 from pos.devices.serial_probe import serial_port_status
 from pos.devices.status import FAULT_WORDS, DeviceStatus, PrinterFault
 from pos.services.printing import JobFailed, JobPrinted, PrintQueue, ReceiptFormat, job_file_name
-from pos.services.receipts import default_printer
 from pos.services.smoke_results import Check, fail, ok, warn
 from pos.services.wiring import Till
 
 TEST_PRINT = "smoke-test-print"
+DEFAULT_PROFILE = PrinterProfile()
 _FOLDER_FIX = (
     "Make printer.folder a folder the till's user can write, or leave it out for the data "
     "dir's receipts/."
@@ -53,23 +54,21 @@ class ScannerPort:
     baud: int = 9600
 
 
-def configured_printer(settings: Settings) -> Printer:
-    """The register's printer (the file printer in the data dir's ``receipts/`` by default)."""
-    return default_printer(settings.data_dir)
-
-
 def configured_scanner(settings: Settings) -> ScannerPort | None:
     """The register's serial scanner, or None for a keyboard wedge (the default)."""
-    return None
+    scanner = settings.get(SCANNER)
+    return ScannerPort(scanner.port, scanner.baud) if scanner.kind == "serial" else None
 
 
 # --- the printer ---------------------------------------------------------------------------------
 
 
-def printer_check(printer: Printer, *, till_open: bool) -> Check:
+def printer_check(
+    printer: Printer, *, till_open: bool, profile: PrinterProfile = DEFAULT_PROFILE
+) -> Check:
     """A test print on a file printer while the till is closed; otherwise the status only."""
     if isinstance(printer, FilePrinter) and not till_open:
-        return _test_print(printer)
+        return _test_print(printer, profile)
     if till_open and printer.name in HELD_BY_THE_TILL:
         return warn(
             "printer",
@@ -79,14 +78,18 @@ def printer_check(printer: Printer, *, till_open: bool) -> Check:
     return _status_check("printer", printer.name, printer.status())
 
 
-def _test_print(printer: FilePrinter) -> Check:
+def _test_print(printer: FilePrinter, profile: PrinterProfile) -> Check:
     if not printer.folder.exists():
         return _folder_to_make(printer.folder)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     blocks: list[Block] = [Text("pos smoke: test print", bold=True), Text(stamp), Cut()]
     text = "pos smoke: test print\n" + stamp + "\n"
     try:
-        printer.send(PrintJobBytes(TEST_PRINT, render_escpos(blocks, PrinterProfile()), text))
+        data = render_escpos(blocks, profile)
+    except PosError as exc:  # a profile without the code page: `config check` says so too
+        return fail("printer", f"the test print cannot be rendered: {exc.message}", exc.message)
+    try:
+        printer.send(PrintJobBytes(TEST_PRINT, data, text))
     except PrinterFault as exc:
         return fail(
             "printer",

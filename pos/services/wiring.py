@@ -63,6 +63,17 @@ def journal_backed_nonce(journal: Journal) -> Callable[[], str]:
     return source.next
 
 
+def receipt_header(settings: Settings) -> dict[str, object]:
+    """``[store]`` as each paid sale's receipt snapshot keeps it (a reprint never changes)."""
+    store = settings.store
+    return {
+        "name": store.name,
+        "address": store.address,
+        "kennitala": store.kennitala,
+        "vsk_number": store.vsk_number,
+    }
+
+
 @contextmanager
 def register_lock(data_dir: Path) -> Iterator[None]:
     """One process drives a register's payments: another one's recovery would cancel them."""
@@ -115,7 +126,11 @@ async def _parts(
             f"Embedded Netgíró sandbox at {sandbox.base_url}\n"
             f"Play the customer's phone at {sandbox.customer_page_url}"
         )
-    journal = Journal(settings.journal_file, store_id=settings.register.store_id)
+    journal = Journal(
+        settings.journal_file,
+        store_id=settings.register.store_id,
+        receipt_header=receipt_header(settings),
+    )
     timing = settings.timing
     client = NetgiroClient(
         base_url,
