@@ -187,6 +187,46 @@ async def test_a_real_netgiro_is_never_paid_on_the_smoke_pays_on_its_own_sandbox
         assert "embedded sandbox, never the configured Netgíró" in check.message
 
 
+async def test_an_unwritable_printer_path_fails_the_printer_check(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")  # even root cannot write under it
+    config = write_config(tmp_path, extra=f'\n[printer]\nkind = "file"\nfolder = "{blocker}"\n')
+
+    report = await run_smoke(fast(tmp_path, config))
+
+    printer = by_name(report, "printer")
+    assert printer.verdict == "fail" and "cannot write its test print" in printer.message
+    assert "printer.folder" in printer.fix
+    assert [c.name for c in report.failed] == ["printer"], report.lines()
+    assert by_name(report, "receipt.gsm").verdict == "ok"  # smoke sales print in their own dir
+
+
+async def test_a_missing_serial_port_fails_the_scanner_check(tmp_path: Path) -> None:
+    gone = tmp_path / "ttyACM-gone"
+    config = write_config(tmp_path, extra=f'\n[scanner]\nkind = "serial"\nport = "{gone}"\n')
+
+    report = await run_smoke(fast(tmp_path, config))
+
+    scanner = by_name(report, "scanner")
+    assert scanner.verdict == "fail" and str(gone) in scanner.message
+    assert "scanner.port" in scanner.fix
+    assert [c.name for c in report.failed] == ["scanner"], report.lines()
+
+
+async def test_a_network_printer_that_refuses_fails_as_unreachable(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path,
+        extra=f'\n[printer]\nkind = "network"\nhost = "127.0.0.1"\nport = {free_port()}\n'
+        "timeout_s = 1\n",
+    )
+
+    report = await run_smoke(fast(tmp_path, config))
+
+    printer = by_name(report, "printer")
+    assert printer.verdict == "fail" and "unreachable" in printer.message
+    assert "printer.host" in printer.fix
+
+
 async def test_a_config_error_that_stops_the_till_fails_and_skips_netgiro(tmp_path: Path) -> None:
     config = write_config(tmp_path, extra='\n[register]\nstore_id = "far-too-long"\n')
 
