@@ -67,8 +67,8 @@ def printer_check(
     printer: Printer, *, till_open: bool, profile: PrinterProfile = DEFAULT_PROFILE
 ) -> Check:
     """A test print on a file printer while the till is closed; otherwise the status only."""
-    if isinstance(printer, FilePrinter) and not till_open:
-        return _test_print(printer, profile)
+    if isinstance(printer, FilePrinter):
+        return _file_printer_folder(printer) if till_open else _test_print(printer, profile)
     if till_open and printer.name in HELD_BY_THE_TILL:
         return warn(
             "printer",
@@ -99,6 +99,21 @@ def _test_print(printer: FilePrinter, profile: PrinterProfile) -> Check:
         )
     written = printer.folder / f"{TEST_PRINT}.bin"
     return ok("printer", f"file printer: test print written to {written}", file=str(written))
+
+
+def _file_printer_folder(printer: FilePrinter) -> Check:
+    """Beside the open till: whether its receipts folder takes files, without writing one."""
+    folder = printer.folder
+    if not folder.exists():
+        return _folder_to_make(folder)
+    if folder.is_dir() and os.access(folder, os.W_OK | os.X_OK):
+        return ok("printer", f"file printer: {folder} is writable", folder=str(folder))
+    return fail(
+        "printer",
+        f"the file printer cannot write to {folder}.",
+        _FOLDER_FIX,
+        folder=str(folder),
+    )
 
 
 def _folder_to_make(folder: Path) -> Check:

@@ -136,6 +136,24 @@ async def test_a_configured_loopback_sandbox_takes_the_three_payments(
     assert {cart["Amount"] for cart in carts} == {100}
 
 
+async def test_a_sandbox_payment_that_ends_unpaid_fails_with_its_state(tmp_path: Path) -> None:
+    # A cart waiting for the customer has expired by its next call; an app code is approved
+    # at insert, so it still pays.
+    settings = SandboxSettings(
+        state_file=tmp_path / "sb" / "sandbox.sqlite3", port=0, cart_ttl_s=0.0
+    )
+    with RunningSandbox(settings) as short_lived:
+        config = write_config(tmp_path, f'base_url = "{short_lived.base_url}"')
+
+        report = await run_smoke(fast(tmp_path, config))
+
+    verdicts = {name: by_name(report, name).verdict for name in PAYMENTS}
+    assert verdicts == {"payment.gsm": "fail", "payment.ssn": "fail", "payment.app_code": "ok"}
+    gsm = by_name(report, "payment.gsm")
+    assert "ended CANCELLED" in gsm.message and "pos pay" in gsm.fix
+    assert "receipt.gsm" not in [c.name for c in report.checks]
+
+
 # --- each check fails once, with its own message -----------------------------------------------
 
 

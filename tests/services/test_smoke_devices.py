@@ -87,3 +87,18 @@ def test_a_serial_printer_the_open_till_holds_is_not_touched(tmp_path: Path) -> 
     check = printer_check(printer, till_open=True)
 
     assert check.verdict == "warn" and "open till holds the serial printer" in check.message
+
+
+def test_beside_the_open_till_the_file_printer_is_checked_without_a_test_print(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "receipts"
+    folder.mkdir()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+
+    writable = printer_check(FilePrinter(folder), till_open=True)
+    under_a_file = printer_check(FilePrinter(blocker / "receipts"), till_open=True)
+
+    assert writable.verdict == "ok" and list(folder.iterdir()) == []
+    assert under_a_file.verdict == "fail" and "printer.folder" in under_a_file.fix
