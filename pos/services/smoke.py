@@ -73,34 +73,50 @@ async def run_smoke(options: SmokeOptions) -> SmokeReport:
     started = time.monotonic()
     loaded = load_config(options.config)
     checks = list(loaded.checks)
-    holder: str | None = None
-    kept: Path | None = None
-    if loaded.read_settings is None:
+    read = loaded.read_settings
+    if read is None:
+        reason = "the config cannot be read (or its [paths] is wrong)"
+        checks.append(_not_run("everything else", reason))
+        return SmokeReport(tuple(checks), options.config, seconds=time.monotonic() - started)
+    holder = till_holder(read.data_dir)
+    checks.extend(await _local_checks(read, holder))
+    kept = None
+    try:
+        work = Path(tempfile.mkdtemp(prefix="pos-smoke-", dir=options.work_root))
+    except OSError as exc:
         checks.append(
-            _not_run("everything else", "the config cannot be read (or its [paths] is wrong)")
-        )
-    else:
-        read = loaded.read_settings
-        holder = till_holder(read.data_dir)
-        checks.append(till_check(holder))
-        checks.extend(await _guarded("data_dir", _sync(lambda: [data_dir_check(read.data_dir)])))
-        checks.extend(
-            await _guarded(
-                "journal",
-                _sync(lambda: journal_checks(read.journal_file, till_open=holder is not None)),
+            fail(
+                "payment",
+                f"no temporary folder for the smoke's own data dir ({exc.strerror}).",
+                "Free some space in the temp folder, or point TMPDIR at one with room.",
             )
         )
-        checks.extend(await _guarded("devices", _sync(lambda: _device_checks(read, holder))))
-        work = Path(tempfile.mkdtemp(prefix="pos-smoke-", dir=options.work_root))
+    else:
         try:
             with _logged_to(work / "pos.log"):
-                checks.extend(await _remote_checks(loaded.settings, options, work))
+                settings = loaded.settings
+                remote = await _guarded("payment", lambda: _remote_checks(settings, options, work))
+                checks.extend(remote)
         finally:
             kept = work if options.keep else None
             if not options.keep:
                 shutil.rmtree(work, ignore_errors=True)
     seconds = time.monotonic() - started
     return SmokeReport(tuple(checks), options.config, holder, kept, seconds)
+
+
+async def _local_checks(read: Settings, holder: str | None) -> list[Check]:
+    """What this machine holds: the lock, the data dir, the journal (read-only), the devices."""
+    till_open = holder is not None
+    checks = [till_check(holder)]
+    checks.extend(await _guarded("data_dir", _sync(lambda: [data_dir_check(read.data_dir)])))
+    checks.extend(
+        await _guarded(
+            "journal", _sync(lambda: journal_checks(read.journal_file, till_open=till_open))
+        )
+    )
+    checks.extend(await _guarded("devices", _sync(lambda: _device_checks(read, holder))))
+    return checks
 
 
 async def _remote_checks(

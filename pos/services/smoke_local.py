@@ -93,6 +93,8 @@ def till_holder(data_dir: Path) -> str | None:
             fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
             return lock.read(32).strip() or "unknown"
+        except OSError:
+            return "unknown"  # cannot tell (a lock-less file system): act as if it were open
         fcntl.flock(lock, fcntl.LOCK_UN)
     return None
 
