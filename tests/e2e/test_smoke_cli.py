@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from pos.cli import main
+from pos.core.public_test_data import FIRST_TEST_APPLICATION
 from pos.journal import Journal, SaleLine
+from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
 
 from .harness import child_env, free_port, run_pos, wait_until
 
@@ -123,3 +126,49 @@ def test_keep_prints_where_the_smoke_data_dir_is(tmp_path: Path) -> None:
         assert (kept / "data" / "journal.sqlite3").exists()
     finally:
         shutil.rmtree(kept)
+
+
+FAILURES = {
+    "wrong secret": ("netgiro", "HTTP 401"),
+    "dead Netgíró URL": ("netgiro", "cannot be reached"),
+    "unwritable printer path": ("printer", "cannot write its test print"),
+    "missing serial port": ("scanner", "does not open"),
+}
+
+
+@pytest.mark.parametrize("mistake", list(FAILURES))
+def test_each_check_fails_alone_with_its_own_message_and_no_traceback(
+    mistake: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("POS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SMOKE_CLI_SECRET", "not-the-secret")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    sections = {
+        "wrong secret": (
+            '[netgiro]\nbase_url = "{sandbox}"\n'
+            f'app_key = "{FIRST_TEST_APPLICATION.app_key}"\nsecret_key_env = "SMOKE_CLI_SECRET"\n'
+        ),
+        "dead Netgíró URL": f'[netgiro]\nbase_url = "http://127.0.0.1:{free_port()}/v1/"\n',
+        "unwritable printer path": f'[printer]\nkind = "file"\nfolder = "{blocker}"\n',
+        "missing serial port": f'[scanner]\nkind = "serial"\nport = "{tmp_path / "ttyACM9"}"\n',
+    }
+    sandbox_settings = SandboxSettings(state_file=tmp_path / "sb" / "carts.sqlite3", port=0)
+    with RunningSandbox(sandbox_settings) as sandbox:
+        config = tmp_path / "register.toml"
+        text = sections[mistake].replace("{sandbox}", sandbox.base_url)
+        config.write_text(text + f'[paths]\ndata_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
+
+        code = main(["smoke", "--config", str(config)])
+
+    out, err = capsys.readouterr()
+    name, words = FAILURES[mistake]
+    failed = [line for line in out.splitlines() if line.startswith("fail ")]
+    assert code == 1
+    assert len(failed) == 1, out
+    assert failed[0].startswith(f"fail {name}: ") and words in failed[0] and "Fix: " in failed[0]
+    assert "Traceback" not in out + err
+    assert "not-the-secret" not in out + err
