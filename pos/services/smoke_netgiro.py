@@ -8,6 +8,8 @@ documented (netgiro-protocol.md).
 
 from __future__ import annotations
 
+import functools
+import ssl
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -40,11 +42,17 @@ class NetgiroTarget:
     where: str
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context for the smoke's clients: loading the CA store takes a while."""
+    return ssl.create_default_context()
+
+
 class _AnswerHeaders(httpx.AsyncBaseTransport):
     """A real HTTP transport that keeps the last answer's reference id, nonce and signature."""
 
     def __init__(self) -> None:
-        self._inner = httpx.AsyncHTTPTransport()
+        self._inner = httpx.AsyncHTTPTransport(verify=tls_context())
         self.recorded: dict[str, str] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -21,6 +21,7 @@ from pos.core.customer_ids import parse_customer_id
 from pos.core.errors import PosError
 from pos.core.public_test_data import TEST_GSM_NUMBERS, TEST_SSN_UNLIMITED_CREDIT
 from pos.services.payment import CONFIRMATIONS, take_keyed_payment
+from pos.services.smoke_netgiro import tls_context
 from pos.services.smoke_results import Check, fail, ok
 from pos.services.status import CheckoutView
 from pos.services.wiring import Till, open_till
@@ -45,7 +46,9 @@ class SandboxControl:
     """The customer's phone, played through the sandbox's control API."""
 
     def __init__(self, root: str) -> None:
-        self._http = httpx.AsyncClient(base_url=root, timeout=CONTROL_TIMEOUT_S)
+        self._http = httpx.AsyncClient(
+            base_url=root, timeout=CONTROL_TIMEOUT_S, verify=tls_context()
+        )
 
     async def aclose(self) -> None:
         await self._http.aclose()
