@@ -1,4 +1,4 @@
-"""Entry points: ``pos pay``, ``pos journal``, ``pos recover``, ``pos sandbox``.
+"""Entry points: ``pos pay``, ``pos journal``, ``pos recover``, ``pos sandbox``, ``pos smoke``.
 
 Headless commands never import Textual; errors a person can act on are printed as one clear
 message (exit 2), never as a traceback. The exit code of ``pos pay`` comes from the last
@@ -277,6 +277,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.set_defaults(run=_run_sandbox)
     _add_config_commands(commands)
     _add_manager_commands(commands)  # the manager-mode block at the end of this file
+    _add_smoke_command(commands)
     return parser
 
 
@@ -1027,6 +1028,42 @@ def _pin_reader() -> Any:
         return sys.stdin.readline().rstrip("\r\n")
 
     return from_stdin
+
+
+# --- pos smoke (the `smoke` helper's block) -----------------------------------------------------
+
+
+def _add_smoke_command(commands: Any) -> None:
+    smoke = commands.add_parser(
+        "smoke", help="check this register in seconds: config, journal, devices, Netgíró, payments"
+    )
+    smoke.add_argument("--json", action="store_true", help="one JSON object, for monitoring")
+    smoke.add_argument(
+        "--keep", action="store_true", help="keep the smoke's data dir and ESC/POS receipts"
+    )
+    _add_config(smoke)
+    smoke.set_defaults(run=_run_smoke)
+
+
+def _run_smoke(args: argparse.Namespace) -> int:
+    """Exit 0 only if nothing failed; never takes the register lock (works beside the till)."""
+    from pos.services.smoke import SmokeOptions, run_smoke
+
+    # No log lines on the terminal unless asked (-v): the report is the output; the smoke
+    # logs to its own temporary data dir, never to the register's pos.log.
+    handler = logging.StreamHandler(sys.stderr) if args.verbose else logging.NullHandler()
+    pos_log = logging.getLogger("pos")
+    pos_log.addHandler(handler)
+    try:
+        report = asyncio.run(run_smoke(SmokeOptions(config=args.config, keep=args.keep)))
+    finally:
+        pos_log.removeHandler(handler)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        for line in report.lines():
+            print(line)
+    return report.exit_code
 
 
 if __name__ == "__main__":
