@@ -12,7 +12,8 @@ the cashier can act on and leaves the old one as it was. Rules kept, and why:
   checked against that amount, so nothing may change it underneath.
 - A partial Netgíró tender carries no cart items: they would not add up to its amount.
 - A discount above the configured limit needs a manager; until manager mode exists it is
-  refused with ``NeedsManager``.
+  refused with ``NeedsManager``. A percent is judged as given; krónur by their share. Voiding a
+  line drops a sale discount in krónur, which was judged against the old total.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
 the start of an attempt), and ``pos.journal.sales`` calls them inside the cash commit, so the
 rules live once:
 
-- The balance due is the sale's total less the tenders taken; a Netgíró attempt asks for it.
+- The balance due is the sale's total less the tenders taken; a Netgíró attempt asks for it,
+  and a sale with nothing left to pay gets no attempt at all, whatever its status says.
 - A sale is paid in the commit where its tenders taken first cover its total; that commit
   also takes the next receipt number (gapless: ``MAX + 1`` under ``BEGIN IMMEDIATE``, so a
   rolled-back payment never burns one) and queues the receipt.

@@ -14,7 +14,9 @@ from pos.core.checkout import Phase
 from pos.core.customer_ids import parse_app_code, parse_gsm, parse_kennitala
 from pos.core.public_test_data import TEST_SSN_UNLIMITED_CREDIT
 from pos.journal import sales
+from pos.services.status import UNKNOWN_LABEL
 from pos.services.till_session import TillSession
+from pos.services.till_views import CheckoutUpdated
 from tests.services.till_fixtures import TIMING, Counter, counter_at, sandbox_at
 from tests.support.fault_proxy import Fault, FaultProxy
 
@@ -89,3 +91,29 @@ async def unknown_outcome(counter: Counter) -> None:
     assert report.needs_manager == (waiting,)
     stored = sales.load_sale(counter.journal, waiting.sale_id)
     assert stored.status == "unknown" and stored.sale.tenders == ()
+
+
+async def test_network_down_mid_payment_cancel_still_works(tmp_path: Path) -> None:
+    async with sandbox_at(tmp_path) as sandbox:
+        port = int(sandbox.root_url.rstrip("/").rsplit(":", 1)[1])
+        with FaultProxy("127.0.0.1", port) as proxy:
+            async with counter_at(tmp_path, sandbox, base_url=proxy.base_url()) as counter:
+                ring_up(counter.session)
+                paying = asyncio.create_task(counter.session.pay_netgiro(parse_gsm("8223281")))
+                await counter.until_checkout(lambda view: view.phase is Phase.PENDING)
+                proxy.arm_connect_fault(Fault.REFUSED, hold_s=None)  # the network goes down
+                seen = len(counter.updates)
+                await counter.until(
+                    lambda: any(
+                        isinstance(u, CheckoutUpdated) and u.view.label == UNKNOWN_LABEL
+                        for u in counter.updates[seen:]
+                    ),
+                    "the screen to say it is checking",
+                )
+                assert counter.session.payment_live and not paying.done()
+                assert counter.session.cancel_payment()  # Esc works while the network is down
+                proxy.reopen()
+                result = await paying
+                assert result.checkout.phase is Phase.CANCELLED and not result.paid
+                [cart] = await counter.carts()
+                assert cart["ResultCode"] == 10201
