@@ -218,7 +218,7 @@ def test_ctrl_c_at_a_random_moment_in_the_first_two_seconds(tmp_path: Path, seed
     )
     with counter(tmp_path, paid_later) as (_server, config, data_dir):
         process = start_pos(pay_args(config), data_dir)
-        wait_until(lambda: (data_dir / "pos.log").exists(), what="the till's log")
+        wait_until((data_dir / "pos.log").exists, what="the till's log")
         time.sleep(random.Random(seed).uniform(0.0, 1.9))
         process.send_signal(signal.SIGINT)
         done = finish(process, timeout=60)
