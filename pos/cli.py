@@ -262,6 +262,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     recover.add_argument("--reason", help="why (written into the journal with --settle)")
     recover.add_argument(
+        "--manager",
+        help="with --settle: your name; your PIN is asked (required once managers exist)",
+    )
+    recover.add_argument(
         "--salvage",
         action="store_true",
         help="a damaged journal: copy it aside, recover what can be read, list open payments",
@@ -533,17 +537,27 @@ def _run_recover(args: argparse.Namespace) -> int:
     if args.salvage:
         return _salvage(settings)
     if args.settle:
-        return _settle(settings, args.settle[0], args.settle[1], args.reason)
+        return _settle(settings, args.settle[0], args.settle[1], args.reason, args.manager)
     return asyncio.run(_recover(settings, args.json))
 
 
-def _settle(settings: Settings, reference: str, outcome: str, reason: str | None) -> int:
-    """``pos recover --settle REF paid|unpaid --reason TEXT``: one event row and the sale's
-    status, in one transaction (the journal's ``settle``); the till must be closed (the lock)."""
+def _settle(
+    settings: Settings, reference: str, outcome: str, reason: str | None, manager: str | None
+) -> int:
+    """``pos recover --settle REF paid|unpaid --reason TEXT [--manager NAME]``.
+
+    One event row and the sale's status in one transaction (the journal's ``settle``), then the
+    row in the audit chain. Once the register has managers, only a manager (name and PIN)
+    settles; before any exists, the shell user does, and is named. The till must be closed.
+    """
     import getpass
 
     from pos.core.free_text import safe_text
     from pos.journal import Journal
+    from pos.journal.audit import chain_settlements
+    from pos.people.store import PeopleFile
+    from pos.services.manager_auth import ManagerAuth
+    from pos.services.settling import settle_sale
     from pos.services.wiring import register_lock
 
     if outcome not in ("paid", "unpaid"):
@@ -552,11 +566,22 @@ def _settle(settings: Settings, reference: str, outcome: str, reason: str | None
     if not (reason or "").strip():
         _say("Say why with --reason: it is written into the journal with the change.")
         return EXIT_ERROR
-    who = safe_text(_user_name(getpass.getuser), 40)
+    settled_as: Literal["paid", "unpaid"] = "paid" if outcome == "paid" else "unpaid"
+    people = PeopleFile(settings.people_file)
+    has_managers = any(person.role == "manager" for person in people.people())
+    if has_managers and not manager:
+        _say("This register has managers: settle with --manager NAME (your PIN is asked).")
+        return EXIT_ERROR
     with register_lock(settings.data_dir), Journal(settings.journal_file) as journal:
-        sale = journal.settle(
-            reference, "paid" if outcome == "paid" else "unpaid", reason or "", who
-        )
+        if manager:
+            auth = ManagerAuth(people, journal)
+            session = auth.enter_manager_mode(manager, _pin_reader()(f"PIN for {manager}: "))
+            sale = settle_sale(auth, session, journal, reference, settled_as, reason or "")
+            who = session.actor
+        else:
+            who = "shell:" + safe_text(_user_name(getpass.getuser), 40)
+            sale = journal.settle(reference, settled_as, reason or "", who)
+            chain_settlements(journal)
     _out(f"Settled {reference} as {outcome} (by {who}): sale {sale.id} is now {sale.status}.")
     return 0
 
