@@ -69,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
 
     recover = commands.add_parser("recover", help="resolve open payment attempts now")
     recover.add_argument("--json", action="store_true")
+    recover.add_argument(
+        "--salvage",
+        action="store_true",
+        help="a damaged journal: copy it aside, recover what can be read, list open payments",
+    )
     _add_config(recover)
     recover.set_defaults(run=_run_recover)
 
@@ -222,7 +227,10 @@ def _run_journal(args: argparse.Namespace) -> int:
     from pos.services.status import label_of
 
     settings = _settings(args)
-    with Journal(settings.journal_file) as journal:
+    if not settings.journal_file.exists():
+        print("The journal has no sales yet.")
+        return 0
+    with Journal(settings.journal_file, read_only=True) as journal:
         sales = journal.recent_sales(args.limit)
     rows = [
         {
@@ -262,7 +270,32 @@ def _run_journal(args: argparse.Namespace) -> int:
 
 def _run_recover(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if args.salvage:
+        return _salvage(settings)
     return asyncio.run(_recover(settings, args.json))
+
+
+def _salvage(settings: Settings) -> int:
+    """Copy a damaged journal aside, recover it, and list what a manager must check."""
+    from pos.journal.health import salvage
+    from pos.services.wiring import register_lock
+
+    with register_lock(settings.data_dir):
+        report = salvage(settings.journal_file)
+    print(f"Copied the journal and its -wal/-shm files to {report.copied_to}")
+    if report.recovered is not None:
+        print(f"Recovered what could be read into {report.recovered}")
+        print("After checking it, a technician may put it in place of the damaged journal.")
+    else:
+        print(f"Could not recover the rows: {report.problem}")
+    for found in report.open_attempts:
+        print(
+            f"OPEN  {found.reference}  {found.phase}  {found.amount} kr.  "
+            f"TransactionId {found.transaction_id or '-'}: check it in Netgíró's portal"
+        )
+    if not report.open_attempts:
+        print("No open payment could be read; check the day's payments in Netgíró's portal.")
+    return EXIT_ERROR
 
 
 async def _recover(settings: Settings, as_json: bool) -> int:

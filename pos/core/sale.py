@@ -408,3 +408,20 @@ def _gross_by_rate(lines: Iterable[SaleLine], sale_discount: int) -> dict[int, i
     for rate in by_remainder[:left]:
         shares[rate] += 1
     return {rate: gross[rate] - shares[rate] for rate in gross}
+
+
+ISK_NOTES = (500, 1000, 2000, 5000, 10000)
+
+
+def cash_suggestions(
+    balance_due: int, notes: tuple[int, ...] = ISK_NOTES, most: int = 4
+) -> list[int]:
+    """Quick keys for cash: the exact amount, then the next round sums in notes a customer hands over."""
+    if balance_due <= 0:
+        return []
+    found = [balance_due]
+    for note in notes:
+        rounded = -(-balance_due // note) * note  # the smallest multiple of the note that covers
+        if rounded not in found:
+            found.append(rounded)
+    return sorted(found)[:most]

@@ -6,7 +6,7 @@ because double charges come from two carts, never from repeating a call on one c
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # the base schema; later versions are steps in pos/journal/migrations
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from pos.core.checkout import (
@@ -49,7 +49,7 @@ from pos.core.result_codes import ConfirmationType
 from pos.journal import AttemptRecord, Journal
 from pos.netgiro.client import NetgiroClient
 from pos.netgiro.errors import AnswerSaysNo, NetgiroError, NotSent, OutcomeUnknown, Refused
-from pos.netgiro.requests import InsertCartRequest
+from pos.netgiro.requests import CartItem, InsertCartRequest
 from pos.services.status import CheckoutView, view_of
 
 log = logging.getLogger(__name__)
@@ -158,8 +158,13 @@ class CheckoutRunner:
         callback_url: str | None = None,
         location_id: str | None = None,
         register_id: str | None = None,
+        items: Sequence[CartItem] = (),
     ) -> AttemptRecord:
-        """Take one payment for a journaled sale; returns the attempt as it ended (or stood)."""
+        """Take one payment for a journaled sale; returns the attempt as it ended (or stood).
+
+        ``items`` go out as CartItemRequests; send them only when they add up to the amount
+        the attempt asks (a partial tender sends none).
+        """
         state, commands = start(
             customer.kind,
             confirmation,
@@ -176,6 +181,7 @@ class CheckoutRunner:
             description=f"Sale {sale_id}",
             location_id=location_id,
             register_id=register_id,
+            items=tuple(items),
         )
         now = self._clock()
         drive = _Drive(

@@ -20,6 +20,7 @@ LABELS = {
     Phase.ABANDONED: "Not charged",
     Phase.UNKNOWN_ABANDONED: "Unknown — ask the customer",
     Phase.RESERVED_UNCHARGED: "Reserved, not charged — manager",
+    Phase.NEEDS_REVIEW: "Needs a manager — Netgíró's answers disagree",
 }
 UNKNOWN_LABEL = "Unknown — checking…"
 

@@ -113,7 +113,7 @@ async def _parts(
             f"Embedded Netgíró sandbox at {sandbox.base_url}\n"
             f"Play the customer's phone at {sandbox.customer_page_url}"
         )
-    journal = Journal(settings.journal_file)
+    journal = Journal(settings.journal_file, store_id=settings.register.store_id)
     timing = settings.timing
     client = NetgiroClient(
         base_url,

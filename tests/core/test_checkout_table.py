@@ -107,7 +107,7 @@ STATES: dict[str, Checkout] = {
     "cancelling_unsure": replace(GSM, phase=Phase.CANCELLING, cancel_requested=True, unsure=True),
     **{phase.value.lower(): replace(GSM, phase=phase) for phase in Phase if phase.value in {
         "PAID", "CANCELLED", "DECLINED", "FAILED", "ABANDONED", "UNKNOWN_ABANDONED",
-        "RESERVED_UNCHARGED"}},
+        "RESERVED_UNCHARGED", "NEEDS_REVIEW"}},
 }  # fmt: skip
 
 ILLEGAL = "illegal"
@@ -326,7 +326,7 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
     },
     **{name: AFTER_THE_END for name in (
         "paid", "cancelled", "declined", "failed", "abandoned", "unknown_abandoned",
-        "reserved_uncharged")},
+        "reserved_uncharged", "needs_review")},
 }  # fmt: skip
 
 CELLS = [(state, event) for state in STATES for event in EVENTS]

@@ -11,7 +11,7 @@ import pytest
 
 from pos.core.checkout import Checkout, CustomerKind, Phase, start
 from pos.core.result_codes import ConfirmationType
-from pos.journal import AttemptAlreadyLive, Journal, JournalError, SaleLine
+from pos.journal import AttemptAlreadyLive, Journal, JournalDamaged, JournalError, SaleLine
 
 LINE = SaleLine("123", "Kaffi", 450, 2000, 900)
 
@@ -71,7 +71,7 @@ def test_a_new_attempt_after_a_final_one_gets_a_new_reference(journal: Journal) 
     journal.record(first.id, cancelled, event="CheckAnswered", point="test.cancelled")
     second = journal.begin_attempt(sale_id, "***-**81", inserting())
     assert second.reference != first.reference
-    assert second.reference.startswith(f"R1-{journal.journal_id}-{sale_id}-")
+    assert second.reference == f"S1-R1-{journal.journal_id}-{sale_id}-2"
     assert [a.state.phase for a in journal.open_attempts()] == [Phase.INSERTING]
 
 
@@ -94,7 +94,7 @@ def test_a_failed_commit_changes_nothing(journal: Journal) -> None:
     attempt = journal.begin_attempt(sale_id, "***-**81", inserting())
     journal._db.execute("DROP TABLE print_jobs")  # make the PAID commit fail half-way
     paid = replace(attempt.state, phase=Phase.PAID, transaction_id="tx")
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(JournalError, match="no such table"):
         journal.record(attempt.id, paid, event="CheckAnswered", point="test.paid")
     assert journal.sale(sale_id).status == "open"
     assert journal.attempt(attempt.id).state.phase is Phase.INSERTING
@@ -123,5 +123,5 @@ def test_nonce_blocks_survive_a_restart(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_journal_gets_a_message_not_a_traceback(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite3"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(JournalError, match="Move it aside"):
+    with pytest.raises(JournalDamaged, match="pos recover --salvage"):
         Journal(path)

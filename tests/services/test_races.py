@@ -98,7 +98,7 @@ async def test_the_customer_confirming_while_the_cashier_cancels_is_paid_once_or
     [cart] = await counter.carts()
     assert (cart["ResultCode"] == 10200) == (ends is Phase.PAID)
     assert counter.journal.sale(attempt.sale_id).status == (
-        "paid" if ends is Phase.PAID else "open"
+        "paid" if ends is Phase.PAID else "unpaid"
     )
 
 
