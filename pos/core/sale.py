@@ -410,11 +410,12 @@ def _gross_by_rate(lines: Iterable[SaleLine], sale_discount: int) -> dict[int, i
     return {rate: gross[rate] - shares[rate] for rate in gross}
 
 
-ISK_NOTES = (500, 1000, 2000, 5000, 10000)
+ROUND_UP_TO = (500, 1000, 5000, 10000)
+"""Sums customers hand over: the next 500, thousand, 5.000 note or 10.000 note above the total."""
 
 
 def cash_suggestions(
-    balance_due: int, notes: tuple[int, ...] = ISK_NOTES, most: int = 4
+    balance_due: int, notes: tuple[int, ...] = ROUND_UP_TO, most: int = 4
 ) -> list[int]:
     """Quick keys for cash: the exact amount, then the next round sums in notes a customer hands over."""
     if balance_due <= 0:

@@ -147,12 +147,13 @@ def sales_with_status(journal: Journal, statuses: tuple[str, ...]) -> list[Store
 
 
 def unfinished_sales(journal: Journal) -> list[StoredSale]:
-    """Sales with money taken but not covered: the till was stopped between two tenders."""
+    """Sales with money taken but not covered and no attempt live: stopped between two tenders."""
     rows = (
         _db(journal)
         .execute(
             f"SELECT * FROM sales WHERE status IN {PAYABLE} AND EXISTS "
             "(SELECT 1 FROM tenders t WHERE t.sale_id = sales.id AND t.status = 'taken') "
+            "AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.sale_id = sales.id AND a.live = 1) "
             "ORDER BY id"
         )
         .fetchall()
@@ -269,16 +270,10 @@ def cash_receipt_snapshot(
 ) -> dict[str, object]:
     """v1's receipt keys (no Netgíró block: ``reference`` and ``customer`` None) and the rest."""
     sale = tenders.sale_from_rows(db, sale_id)
-    lines = db.execute(
-        "SELECT product_no, name, unit_price, quantity_milli, amount FROM sale_lines "
-        "WHERE sale_id = ? ORDER BY line_no",
-        (sale_id,),
-    ).fetchall()
     return {
         "sale_id": sale_id,
         "reference": None,
         "total": sale.total,
-        "lines": [dict(line) for line in lines],
         "customer": None,
         "transaction_id": None,
         "invoice_number": None,

@@ -89,33 +89,37 @@ def sale_from_rows(db: sqlite3.Connection, sale_id: int) -> Sale:
 
 
 def receipt_extras(db: sqlite3.Connection, sale_id: int, receipt_no: int) -> dict[str, Any]:
-    """What the receipt needs beyond v1's snapshot: number, VAT per rate, discounts, tenders."""
+    """What the receipt needs beyond v1's snapshot: number, lines with VAT and discounts, VAT per
+    rate, tenders, change. ``lines`` keeps v1's keys (``amount`` is after the line's discount)."""
     sale = sale_from_rows(db, sale_id)
+    register = db.execute("SELECT register_id FROM sales WHERE id = ?", (sale_id,)).fetchone()
     return {
         "receipt_no": receipt_no,
-        "subtotal": sale.subtotal,
-        "sale_discount": _discount_json(sale.discount, sale.sale_discount_amount),
-        "vat": [{"rate": v.rate, "gross": v.gross, "vat": v.vat} for v in sale.vat_lines],
-        "tenders": [
+        "register": None if register is None else register[0],
+        "lines": [
             {
-                "kind": t.kind.value,
-                "amount": t.amount,
-                "tendered": t.tendered,
-                "change": t.change,
-                "attempt_id": t.attempt_id,
-            }
-            for t in sale.tenders
-        ],
-        "change": sale.change,
-        "line_details": [
-            {
+                "product_no": line.product_no,
+                "name": line.name,
+                "unit_price": line.unit_price,
+                "quantity_milli": line.quantity_milli,
+                "amount": line.amount,
                 "vat_rate": line.vat_rate,
                 "barcode": line.barcode,
                 "gross": line.gross,
-                "discount": _discount_json(line.discount, line.discount_amount),
+                "discount": line.discount_amount,
+                "discount_reason": line.discount.reason if line.discount else "",
             }
             for line in sale.lines
         ],
+        "subtotal": sale.subtotal,
+        "discount": sale.sale_discount_amount,
+        "discount_reason": sale.discount.reason if sale.discount else "",
+        "vat": [{"rate": v.rate, "gross": v.gross, "vat": v.vat} for v in sale.vat_lines],
+        "tenders": [
+            {"kind": t.kind.value, "amount": t.amount, "tendered": t.tendered, "change": t.change}
+            for t in sale.tenders
+        ],
+        "change": sale.change,
     }
 
 
@@ -123,14 +127,3 @@ def _discount(kind: str | None, value: int | None, reason: str | None) -> Discou
     if kind is None or value is None:
         return None
     return Discount(DiscountKind(kind), int(value), reason or "")
-
-
-def _discount_json(discount: Discount | None, amount: int) -> dict[str, Any] | None:
-    if discount is None:
-        return None
-    return {
-        "kind": discount.kind.value,
-        "value": discount.value,
-        "amount": amount,
-        "reason": discount.reason,
-    }

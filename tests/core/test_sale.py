@@ -17,6 +17,7 @@ from pos.core.sale import (
     TenderKind,
     TenderStatus,
     VatLine,
+    cash_suggestions,
 )
 from pos.core.vat import vat_included
 
@@ -211,3 +212,17 @@ def test_changing_the_sale_leaves_the_old_one_as_it_was() -> None:
     with pytest.raises(SaleError):
         sale.void_line(7)
     assert sale == screen_sale()
+
+
+@pytest.mark.parametrize(
+    ("due", "keys"),
+    [
+        (2137, [2137, 2500, 3000, 5000]),
+        (500, [500, 1000, 5000, 10000]),
+        (9990, [9990, 10000]),
+        (12_345, [12_345, 12_500, 13_000, 15_000]),
+        (0, []),
+    ],
+)
+def test_quick_cash_keys(due: int, keys: list[int]) -> None:
+    assert cash_suggestions(due) == keys
