@@ -29,8 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
-        parser.print_help()
-        return 0
+        args = parser.parse_args(["till"])  # `pos` alone opens the till
     try:
         result: int = args.run(args)
         return result
@@ -76,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_config(recover)
     recover.set_defaults(run=_run_recover)
+
+    _add_till(commands)
 
     sandbox = commands.add_parser("sandbox", help="run the Netgíró sandbox and its customer page")
     add_sandbox_arguments(sandbox)
@@ -217,6 +218,29 @@ def _print_outcome(attempt: Any, as_json: bool) -> None:
     print(f"Reference {attempt.reference}, cart {state.transaction_id or '(none)'}")
     if state.note and state.note != label_of(state):
         print(state.note)
+
+
+# --- pos, pos till: the till screen -------------------------------------------------------
+# The only block that imports pos.ui (and so Textual), inside the command: the headless
+# commands (pay, journal, recover) never load it.
+
+
+def _add_till(commands: Any) -> None:
+    till = commands.add_parser("till", help="open the till screen (what `pos` alone does)")
+    _add_config(till)
+    till.set_defaults(run=_run_till)
+
+
+def _run_till(args: argparse.Namespace) -> int:
+    from pos.ui.launch import build_app, read_document
+
+    settings = _settings(args)
+    app = build_app(settings, read_document(args.config))
+    code = app.run()
+    if app.failure is not None:
+        print(f"{app.failure.title}: {app.failure.message}", file=sys.stderr)
+        return EXIT_ERROR
+    return code or 0
 
 
 # --- pos journal, pos recover, pos sandbox ------------------------------------------------

@@ -74,3 +74,17 @@ def _string_literals_shown(path: Path) -> list[str]:
 def test_no_widget_or_notify_gets_a_literal_word() -> None:
     offenders = [hit for path in UI.rglob("*.py") for hit in _string_literals_shown(path)]
     assert offenders == []
+
+
+def test_every_binding_description_is_a_catalog_key() -> None:
+    from pos.ui.screens.cash import CashScreen
+    from pos.ui.screens.confirm import ConfirmScreen
+    from pos.ui.screens.payment import PaymentScreen
+    from pos.ui.screens.sale import SaleScreen
+
+    say = load_messages("is")
+    for screen in (SaleScreen, PaymentScreen, CashScreen, ConfirmScreen):
+        for binding in screen.BINDINGS:
+            description = getattr(binding, "description", "")
+            if description:
+                assert description in say, (screen.__name__, description)

@@ -1,0 +1,43 @@
+"""Bindings built from the one table of action keys (pos.core.keymap), with ids for remapping.
+
+A binding's description is a message-catalog key; the key bar and the help screen translate it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from textual.binding import Binding, BindingType
+
+from pos.core.keymap import ACTION_KEYS
+
+HIDDEN = frozenset({"sale.line_up", "sale.line_down", "sale.clear_input", "app.quit"})
+
+
+def bindings(screen: str, actions: Mapping[str, str]) -> list[BindingType]:
+    """One Binding per action of ``screen``: id, default key, action name, catalog key."""
+    made: list[BindingType] = []
+    for binding_id, keys in ACTION_KEYS[screen]:
+        action = actions.get(binding_id)
+        if action is None:
+            continue
+        made.append(
+            Binding(
+                keys,
+                action,
+                description=f"keys.{binding_id}",
+                show=binding_id not in HIDDEN,
+                id=binding_id,
+                priority=True,
+            )
+        )
+    return made
+
+
+def key_label(key: str) -> str:
+    """``f2`` → ``F2``, ``ctrl+q`` → ``Ctrl+Q``, ``escape`` → ``Esc``."""
+    names = {"escape": "Esc", "up": "↑", "down": "↓", "enter": "Enter"}
+    parts = key.split("+")
+    return "+".join(
+        names.get(part, part.capitalize() if len(part) > 1 else part.upper()) for part in parts
+    )

@@ -1,0 +1,78 @@
+"""Builds the TillApp from the register's settings: the one factory the CLI and tests share.
+
+Sections the loader does not know yet ([ui], [keymap], [catalog], [vat], [discount], [till])
+are parsed from the same TOML document by their own pure parsers; their problems start the
+till with a banner, never block it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from pos.config import Settings
+from pos.core.catalog import Catalog, parse_catalog
+from pos.core.till_settings import TillSettings, parse_till_sections
+from pos.core.ui_settings import parse_ui_sections
+from pos.services.till_session import TillSession, open_till_session
+from pos.ui.app import TillApp
+from pos.ui.context import ScreenSettings
+from pos.ui.widgets.status_bar import StatusFacts
+
+EXAMPLE_CATALOG = Path(__file__).parents[2] / "config" / "catalog.example.csv"
+
+
+def read_document(path: Path | None) -> dict[str, Any]:
+    """The config file as TOML (the loader has already said what is wrong with it)."""
+    if path is None:
+        return {}
+    with path.open("rb") as file:
+        return tomllib.load(file)
+
+
+def load_catalog(till_settings: TillSettings, problems: list[str], *, demo: bool) -> Catalog:
+    """The catalog file named in [catalog]; with no config, the example catalog (demo mode)."""
+    path = till_settings.catalog.path
+    if path is None and demo and EXAMPLE_CATALOG.is_file():
+        path = EXAMPLE_CATALOG
+    if path is None:
+        return parse_catalog("")[0]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(f"[catalog] {path}: cannot be read ({exc}); no items until it can.")
+        return parse_catalog("")[0]
+    catalog, found = parse_catalog(text, till_settings.vat.rates)
+    problems.extend(f"[catalog] {path} line {p.line_no}: {p.message}" for p in found)
+    return catalog
+
+
+def build_app(settings: Settings, document: dict[str, Any], **overrides: Any) -> TillApp:
+    """A TillApp on the register's settings; ``overrides`` replace ScreenSettings fields."""
+    config_dir = settings.source.parent if settings.source else None
+    till_settings, problems = parse_till_sections(document, config_dir)
+    ui, ui_problems = parse_ui_sections(document)
+    problems.extend(ui_problems)
+    catalog = load_catalog(till_settings, problems, demo=settings.source is None)
+    register = settings.register
+    screen = ScreenSettings(
+        ui=ui,
+        deadline_s=settings.timing.deadline_s,
+        sandbox_mode=settings.sandbox_mode,
+        demo_from_sandbox=settings.is_embedded_sandbox,
+        problems=tuple(problems),
+        facts=StatusFacts(register.store_id, register.register_id, settings.sandbox_mode),
+        vat_rates=till_settings.vat.rates,
+    )
+    screen = replace(screen, **overrides)
+
+    @asynccontextmanager
+    async def open_session() -> AsyncIterator[TillSession]:
+        async with open_till_session(settings, till_settings, catalog) as session:
+            yield session
+
+    return TillApp(open_session, screen)

@@ -1,0 +1,263 @@
+"""The sale screen: the input line, the lines, the total; every key of a sale starts here.
+
+What F2 does: ``action_netgiro`` opens PaymentScreen (pos/ui/screens/payment.py), which runs
+the payment in ``workers.pay_netgiro``.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from pos.core.catalog import CatalogItem
+from pos.core.errors import PosError
+from pos.core.keymap import SALE
+from pos.services.till_session import TillSession
+from pos.services.till_views import (
+    CheckoutUpdated,
+    RecoveryRan,
+    SaleChanged,
+    SaleFinished,
+    SaleView,
+)
+from pos.ui.context import TillContext
+from pos.ui.explain import explain
+from pos.ui.format import grouped
+from pos.ui.keys import bindings
+from pos.ui.messages import StartupFinished, TillUpdated, WorkFailed
+from pos.ui.widgets.entry_line import EntryLine
+from pos.ui.widgets.key_bar import KeyBar
+from pos.ui.widgets.sale_lines import SaleLines
+from pos.ui.widgets.status_bar import StatusBar
+from pos.ui.widgets.total_panel import TotalPanel
+from pos.ui.workers import periodic_recovery, start_till
+
+ACTIONS = {
+    "sale.netgiro": "netgiro",
+    "sale.cash": "cash",
+    "sale.void": "void",
+    "sale.park": "park",
+    "sale.recall": "recall",
+    "sale.find": "find",
+    "sale.reprint": "reprint",
+    "sale.manager": "manager",
+    "sale.discount": "discount",
+    "sale.vat": "vat",
+    "sale.clear": "clear_sale",
+    "sale.line_up": "move(-1)",
+    "sale.line_down": "move(1)",
+    "sale.clear_input": "clear_input",
+}
+
+
+class SaleScreen(Screen[None]):
+    """Rings up one sale at a time; hands payment to the payment and cash screens."""
+
+    BINDINGS = bindings(SALE, ACTIONS)
+
+    def __init__(self, context: TillContext) -> None:
+        super().__init__()
+        self.context = context
+        self.say = context.messages
+        self.vat_rate: int | None = None
+        self.started = False
+
+    @property
+    def session(self) -> TillSession:
+        return self.context.session
+
+    def compose(self) -> ComposeResult:
+        settings = self.context.settings
+        yield StatusBar(self.say, settings.wall_clock, settings.facts)
+        with Horizontal(id="sale-main"):
+            yield SaleLines(self.say)
+            yield TotalPanel(self.say)
+        yield Static("", id="notice")
+        yield EntryLine(placeholder=self.say("sale.placeholder"), id="entry")
+        yield KeyBar(self.say)
+
+    def on_mount(self) -> None:
+        self.show(self.session.view)
+        self._hint()
+        for problem in self.context.settings.problems:
+            self.notify(problem, title=self.say("app.config_problem"), severity="warning")
+        self.run_worker(start_till(self, self.session), name="startup", exit_on_error=False)
+
+    # --- what the session and the workers say ---------------------------------------------
+
+    @on(StartupFinished)
+    def started_up(self, message: StartupFinished) -> None:
+        self.started = True
+        report = message.report
+        if report.resumed is not None:
+            self.show(report.resumed)
+        if report.interrupted or report.recovery.needs_manager or report.recovery.recovered:
+            from pos.ui.screens.startup import StartupScreen
+
+            self.app.push_screen(StartupScreen(self.context, report))
+        if self.context.settings.recovery:
+            self.run_worker(periodic_recovery(self.session), name="recovery", exit_on_error=False)
+
+    @on(TillUpdated)
+    def updated(self, message: TillUpdated) -> None:
+        update = message.update
+        if isinstance(update, SaleChanged):
+            self.show(update.view)
+        elif isinstance(update, SaleFinished):
+            summary = update.summary
+            self.say_notice(self.say("sale.finished", receipt=summary.receipt_no or "-"))
+            self.show(self.session.view)
+        elif isinstance(update, CheckoutUpdated):
+            trouble = update.view.label.startswith("Unknown")
+            self.query_one(StatusBar).set_connection("fault" if trouble else "ok")
+        elif isinstance(update, RecoveryRan) and update.report.needs_manager:
+            count = len(update.report.needs_manager)
+            self.say_notice(self.say("sale.needs_manager_count", count=count))
+
+    @on(WorkFailed)
+    def work_failed(self, message: WorkFailed) -> None:
+        self.say_notice(explain(self.say, message.error), error=True)
+
+    def show(self, view: SaleView) -> None:
+        self.query_one(SaleLines).show(view.sale)
+        self.query_one(TotalPanel).show(view)
+
+    def say_notice(self, text: str, *, error: bool = False) -> None:
+        notice = self.query_one("#notice", Static)
+        notice.update(text)
+        notice.set_class(error, "error")
+
+    def _hint(self) -> None:
+        rate = self.vat_rate
+        vat = self.say("sale.vat_default") if rate is None else self.say("sale.vat_rate", rate=rate)
+        self.query_one(EntryLine).border_subtitle = self.say("sale.hint", vat=vat)
+
+    # --- the input line -------------------------------------------------------------------
+
+    @on(Input.Submitted, "#entry")
+    def entered(self, event: Input.Submitted) -> None:
+        entry = self.query_one(EntryLine)
+        keys, times = entry.take()
+        if not keys.strip():
+            return
+        try:
+            self.session.enter(keys, times, vat_rate=self.vat_rate)
+        except PosError as exc:
+            self.say_notice(explain(self.say, exc, text=keys.strip()), error=True)
+            return
+        self.say_notice("")
+        if self.vat_rate is not None:  # a VAT key choice is for the next line only
+            self.vat_rate = None
+            self._hint()
+
+    def action_clear_input(self) -> None:
+        self.query_one(EntryLine).take()
+        self.say_notice("")
+
+    # --- the action keys ------------------------------------------------------------------
+
+    def _try(self, call: object, *args: object) -> bool:
+        try:
+            call(*args)  # type: ignore[operator]
+        except PosError as exc:
+            self.say_notice(explain(self.say, exc), error=True)
+            return False
+        return True
+
+    def action_move(self, step: int) -> None:
+        self._try(self.session.move_selection, step)
+
+    def action_void(self) -> None:
+        if self._try(self.session.void_line):
+            self.say_notice(self.say("sale.voided"))
+
+    def action_vat(self) -> None:
+        rates: list[int | None] = [None, *self.context.settings.vat_rates]
+        self.vat_rate = rates[(rates.index(self.vat_rate) + 1) % len(rates)]
+        self._hint()
+
+    def action_netgiro(self) -> None:
+        view = self.session.view
+        if view.sale.is_empty or view.sale.balance_due <= 0:
+            self.say_notice(self.say("sale.nothing_to_pay"), error=True)
+            return
+        from pos.ui.screens.payment import PaymentScreen
+
+        self.app.push_screen(PaymentScreen(self.context, view.sale.balance_due))
+
+    def action_cash(self) -> None:
+        view = self.session.view
+        if view.sale.is_empty or view.sale.balance_due <= 0:
+            self.say_notice(self.say("sale.nothing_to_pay"), error=True)
+            return
+        from pos.ui.screens.cash import CashScreen
+
+        self.app.push_screen(CashScreen(self.context))
+
+    def action_park(self) -> None:
+        try:
+            sale_id = self.session.park_sale()
+        except PosError as exc:
+            self.say_notice(explain(self.say, exc), error=True)
+            return
+        self.say_notice(self.say("sale.parked", sale=sale_id))
+
+    def action_recall(self) -> None:
+        parked = self.session.parked_sales()
+        if not parked:
+            self.say_notice(self.say("sale.none_parked"), error=True)
+            return
+        from pos.ui.screens.recall import RecallScreen
+
+        self.app.push_screen(RecallScreen(self.say, parked), self._recall)
+
+    def _recall(self, sale_id: int | None) -> None:
+        if sale_id is not None and self._try(self.session.recall_sale, sale_id):
+            self.say_notice(self.say("sale.recalled", sale=sale_id))
+
+    def action_find(self) -> None:
+        from pos.ui.screens.find import FindScreen
+
+        self.app.push_screen(FindScreen(self.context), self._found)
+
+    def _found(self, item: CatalogItem | None) -> None:
+        if item is not None:
+            self._try(self.session.add_item, item)
+
+    def action_discount(self) -> None:
+        from pos.ui.screens.discount import DiscountScreen
+
+        line_chosen = self.session.view.sale.selected is not None
+        self.app.push_screen(DiscountScreen(self.say, line_chosen), self._discounted)
+
+    def _discounted(self, chosen: object) -> None:
+        from pos.ui.screens.discount import DiscountChoice
+
+        if not isinstance(chosen, DiscountChoice):
+            return
+        if chosen.on_line:
+            self._try(self.session.discount_line, chosen.discount)
+        else:
+            self._try(self.session.discount_sale, chosen.discount)
+
+    def action_clear_sale(self) -> None:
+        if self.session.view.sale.is_empty:
+            return
+        from pos.ui.screens.confirm import ConfirmScreen
+
+        total = grouped(self.session.view.sale.total)
+        question = self.say("sale.clear_question", total=total)
+        self.app.push_screen(ConfirmScreen(self.say, question), self._cleared)
+
+    def _cleared(self, yes: bool | None) -> None:
+        if yes and self._try(self.session.clear_sale):
+            self.say_notice(self.say("sale.cleared"))
+
+    def action_reprint(self) -> None:
+        self.say_notice(self.say("sale.reprint_not_yet"), error=True)
+
+    def action_manager(self) -> None:
+        self.say_notice(self.say("sale.manager_not_yet"), error=True)

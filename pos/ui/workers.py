@@ -1,0 +1,58 @@
+"""The workers: the only place the till screen awaits the network, the journal or a device.
+
+Each takes the session and a target to post to; none touches a widget. Errors a person can
+act on come back as WorkFailed; anything else is a bug and is logged, never a crashed till.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+from pos.core.customer_ids import CustomerId
+from pos.core.errors import PosError
+from pos.services.till_session import TillSession
+from pos.services.till_views import NetgiroResult
+from pos.ui.messages import StartupFinished, WorkFailed
+
+log = logging.getLogger(__name__)
+
+
+class PaymentEnded(Message):
+    """The Netgíró attempt ended (or was left to recovery): its result."""
+
+    def __init__(self, result: NetgiroResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+async def pay_netgiro(target: MessagePump, session: TillSession, customer: CustomerId) -> None:
+    try:
+        result = await session.pay_netgiro(customer)
+    except PosError as exc:
+        target.post_message(WorkFailed(exc))
+        return
+    target.post_message(PaymentEnded(result))
+
+
+async def start_till(target: MessagePump, session: TillSession) -> None:
+    try:
+        report = await session.start()
+    except PosError as exc:
+        target.post_message(WorkFailed(exc))
+        return
+    target.post_message(StartupFinished(report))
+
+
+async def periodic_recovery(session: TillSession) -> None:
+    """Runs all day; the session skips a round while a checkout is in flight."""
+    await session.periodic_recovery()
+
+
+async def recover_now(target: MessagePump, session: TillSession) -> None:
+    try:
+        await session.recover_now()
+    except PosError as exc:
+        target.post_message(WorkFailed(exc))
