@@ -12,7 +12,9 @@ from pos.ui.text import Messages
 class KeyBar(Static):
     """Renders the active, shown bindings as ``F2 Netgíró``; the keymap decides the keys."""
 
-    DEFAULT_CSS = "KeyBar { height: auto; max-height: 2; background: $panel; padding: 0 1; }"
+    DEFAULT_CSS = (
+        "KeyBar { dock: bottom; height: auto; max-height: 2; background: $panel; padding: 0 1; }"
+    )
 
     def __init__(self, messages: Messages) -> None:
         super().__init__()
