@@ -59,7 +59,7 @@ class TillApp(App[int]):
             session = await self._exits.enter_async_context(self._open_session())
         except PosError as exc:
             self.failure = exc
-            self.exit(2)
+            self.exit(2, return_code=2)
             return
         self.settings = with_demo(self.settings, session)
         self.context = TillContext(session, self.messages, self.settings)

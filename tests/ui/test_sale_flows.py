@@ -173,3 +173,30 @@ async def test_one_run_in_english(counter: Counter) -> None:
         await until(pilot, lambda: isinstance(app.screen, CashScreen))
         await pilot.press("f3")  # exact amount
         assert "P A I D" in screen_text(app)
+
+
+async def test_a_discount_above_the_limit_needs_a_manager(counter: Counter) -> None:
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        await type_line(pilot, "1000")
+        await pilot.press("f10")
+        await pilot.press("f10")  # on the whole sale
+        await type_line(pilot, "50%")
+        await type_line(pilot, "vinur")
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        assert "Þarf stjórnanda" in screen_text(app)
+        assert session_of(app).view.sale.total == 1000
+        await pilot.press("f9")
+        assert "ekki enn" in screen_text(app)
+
+
+async def test_a_second_till_on_the_register_is_refused(counter: Counter) -> None:
+    first = counter.app()
+    async with first.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(first.screen, SaleScreen))
+        second = counter.app()
+        async with second.run_test(size=SIZE) as other:
+            await until(other, lambda: not second.is_running or second.failure is not None)
+        assert second.failure is not None and "busy" in second.failure.message
+        assert second.return_code == 2

@@ -100,8 +100,12 @@ def terminals() -> Iterator[list[Terminal]]:
         terminal.close()
 
 
-def open_pos(config: Path, terminals: list[Terminal], size: tuple[int, int] = (80, 24)) -> Terminal:
-    terminal = Terminal(f"{POS} till --config {config}", *size)
+def open_pos(
+    config: Path | None, terminals: list[Terminal], data_dir: Path | None = None
+) -> Terminal:
+    """``pos till --config FILE``, or plain ``pos`` (no config: the embedded sandbox) in ``data_dir``."""
+    command = f"{POS} till --config {config}" if config else f"env POS_DATA_DIR={data_dir} {POS}"
+    terminal = Terminal(command)
     terminals.append(terminal)
     terminal.wait_for(
         lambda text: "F2 Netgíró" in text
@@ -132,8 +136,10 @@ def pending_cart(root: str) -> dict[str, object]:
     return cart
 
 
-def test_a_full_netgiro_sale_in_the_real_terminal(config: Path, terminals: list[Terminal]) -> None:
-    terminal = open_pos(config, terminals)
+def test_a_full_netgiro_sale_in_the_real_terminal(
+    tmp_path: Path, terminals: list[Terminal]
+) -> None:
+    terminal = open_pos(None, terminals, tmp_path / "data")  # plain `pos`, as the README says
     root = start_gsm_sale(terminal)
     cart = pending_cart(root)
     httpx.post(f"{root}/sandbox/carts/{cart['TransactionId']}/accept", timeout=5)
@@ -166,3 +172,16 @@ def test_killed_mid_wait_then_restarted(config: Path, terminals: list[Terminal])
     assert [(c["TransactionId"], c["Status"]) for c in carts] == [
         (cart["TransactionId"], "cancelled")
     ]
+
+
+def test_killed_after_paid_then_restarted(config: Path, terminals: list[Terminal]) -> None:
+    terminal = open_pos(config, terminals)
+    root = start_gsm_sale(terminal)
+    cart = pending_cart(root)
+    httpx.post(f"{root}/sandbox/carts/{cart['TransactionId']}/accept", timeout=5)
+    terminal.wait_for(lambda text: "G R E I T T" in text)
+    os.kill(terminal.pid(), signal.SIGKILL)
+    terminal.close()
+    again = open_pos(config, terminals)
+    screen = again.wait_for(lambda text: "Við ræsingu" in text)
+    assert "Sala 1 (2.137 kr.)" in screen and "GREITT" in screen and "(greidd)" in screen
