@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pos.config import Settings, load_settings
-from pos.core.errors import PosError
+from pos.core.errors import ConfigError, PosError
 from pos.services.payment import EXIT_ERROR
 
 log = logging.getLogger("pos")
@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     add_sandbox_arguments(sandbox)
     _add_config(sandbox)
     sandbox.set_defaults(run=_run_sandbox)
+    _add_config_commands(commands)
     return parser
 
 
@@ -90,8 +91,8 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    settings = load_settings(args.config)
+def _settings(args: argparse.Namespace, *, need_secret: bool = True) -> Settings:
+    settings = load_settings(args.config, need_secret=need_secret)
     _setup_logging(settings, verbose=args.verbose)
     return settings
 
@@ -128,6 +129,9 @@ def _run_pay(args: argparse.Namespace) -> int:
     for warning in parsed.warnings:
         _say(f"Note: {warning}")
     confirmation = args.confirmation or settings.netgiro.confirmation
+    callback_problem = settings.netgiro.callback_problem(confirmation)  # --confirmation callback
+    if callback_problem:
+        raise ConfigError(f"{settings.source}: {callback_problem}")
     return asyncio.run(_pay(settings, amount, parsed.customer, confirmation, args))
 
 
@@ -250,7 +254,7 @@ def _run_journal(args: argparse.Namespace) -> int:
     from pos.journal import Journal
     from pos.services.status import label_of
 
-    settings = _settings(args)
+    settings = _settings(args, need_secret=False)  # read-only: never the secret
     if not settings.journal_file.exists():
         print("The journal has no sales yet.")
         return 0
@@ -293,7 +297,7 @@ def _run_journal(args: argparse.Namespace) -> int:
 
 
 def _run_recover(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = _settings(args, need_secret=not args.salvage)  # salvage never calls Netgíró
     if args.salvage:
         return _salvage(settings)
     return asyncio.run(_recover(settings, args.json))
@@ -359,8 +363,75 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     from pos.netgiro.sandbox.cli_args import settings_from_args
     from pos.netgiro.sandbox.server import serve_forever
 
-    settings = _settings(args)
+    settings = _settings(args, need_secret=False)  # the sandbox needs only the data dir
     serve_forever(settings_from_args(args, settings.sandbox_state_file))
+    return 0
+
+
+# --- pos config check | init | set (the `config` helper's block) ------------------------------
+
+
+def _add_config_commands(commands: Any) -> None:
+    config = commands.add_parser("config", help="check, set up or change a register's config")
+    actions = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+
+    check = actions.add_parser("check", help="every problem of a config file, each with its fix")
+    check.add_argument("file", nargs="?", type=Path, help="the config (TOML); or --config")
+    check.add_argument("--config", type=Path, dest="config_option", help=argparse.SUPPRESS)
+    check.add_argument("--json", action="store_true", help="print the problems as JSON")
+    check.set_defaults(run=_run_config_check)
+
+    init = actions.add_parser("init", help="answer a few questions, get a working config")
+    init.add_argument("file", nargs="?", type=Path, default=Path("register.toml"))
+    init.add_argument("--force", action="store_true", help="replace existing files")
+    init.set_defaults(run=_run_config_init)
+
+    change = actions.add_parser("set", help="change one key, keeping the file's comments")
+    change.add_argument("key", help="section.key, like register.name")
+    change.add_argument("value", help="the new value, typed by the key (007 stays text)")
+    change.add_argument("--config", type=Path, required=True, help="the config file to change")
+    change.set_defaults(run=_run_config_set)
+
+
+def _run_config_check(args: argparse.Namespace) -> int:
+    from pos.services.config_commands import check
+
+    report = check(args.file or args.config_option)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        for line in report.lines():
+            print(line)
+    return report.exit_code
+
+
+def _run_config_init(args: argparse.Namespace) -> int:
+    import getpass
+
+    from pos.services.config_init import Interview, run_init
+
+    read_secret = getpass.getpass if sys.stdin.isatty() else None
+    interview = Interview(sys.stdin, _say, read_secret, _prompt if sys.stdin.isatty() else None)
+    result = run_init(args.file, interview, _say, force=args.force)
+    for line in result.report.lines():
+        print(line)
+    return result.report.exit_code
+
+
+def _prompt(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+def _run_config_set(args: argparse.Namespace) -> int:
+    from pos.services.config_commands import set_value
+
+    change = set_value(args.config, args.key, args.value)
+    print(f"{change.key} = {json.dumps(change.new, ensure_ascii=False)} in {change.file}")
+    # Refused while the till is open, so it takes effect when the till next starts.
+    print("The till reads it when it next starts.")
+    for problem in change.problems:
+        _say(f"Still to fix ({problem.severity}): {problem.text}")
     return 0
 
 

@@ -19,7 +19,7 @@ from pos.config.paths import PathsSettings
 from pos.config.problems import ConfigProblems, Problem
 from pos.config.reader import KeySpec, Reader
 from pos.config.registry import SECTIONS, section_named
-from pos.config.section import Mode, blocks
+from pos.config.section import Mode, Role, blocks
 from pos.config.settings import Settings
 
 
@@ -86,23 +86,31 @@ def parse_sections(
 def read_toml(path: Path) -> dict[str, Any]:
     """The file's TOML, or ConfigProblems naming why it cannot be read at all."""
 
-    def fail(message: str, fix: str = "") -> ConfigProblems:
+    def fail(message: str, fix: str) -> ConfigProblems:
         return ConfigProblems([Problem(path, "", "", message, fix)])
 
     try:
         with path.open("rb") as file:
-            return tomllib.load(file)
+            raw = file.read()
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raise fail(
+                f"Config file {path} starts with a byte-order mark, which TOML does not allow.",
+                "Save it as UTF-8 without BOM.",
+            )
+        return tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError as exc:
         raise fail(f"Config file {path} does not exist.", "Check the path.") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise fail(f"Config file {path} is not valid TOML: {exc}.") from exc
+        raise fail(f"Config file {path} is not valid TOML: {exc}.", "Correct that line.") from exc
     except UnicodeDecodeError as exc:
         raise fail(
             f"Config file {path} is not UTF-8 text (byte {exc.start}).", "Save it as UTF-8."
         ) from exc
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        raise fail(f"Config file {path} cannot be read: {reason}.") from exc
+        raise fail(
+            f"Config file {path} cannot be read: {reason}.", "Check the file's owner and mode."
+        ) from exc
 
 
 def _table(
@@ -135,7 +143,7 @@ def _unknown_sections(path: Path | None, data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _role(section: str) -> Any:
+def _role(section: str) -> Role:
     found = section_named(section)
     return "core" if found is None else found.role  # an unknown section may be a typo of one
 

@@ -47,7 +47,8 @@ class NetgiroSettings:
         """
         if confirmation != "callback":
             return None
-        return _unreachable_callback(self.base_url, self.callback_url)
+        problem = _unreachable_callback(self.base_url, self.callback_url)
+        return None if problem is None else " ".join(problem)
 
 
 def parse_netgiro(reader: Reader) -> NetgiroSettings:
@@ -64,7 +65,7 @@ def parse_netgiro(reader: Reader) -> NetgiroSettings:
     file_path = reader.path("secret_key_file")
     confirmation = reader.choice("confirmation", CONFIRMATIONS, default.confirmation)
     callback_url = _url(reader, "callback_url", reader.optional_text("callback_url"))
-    listen = _listen(reader, reader.text("callback_listen", default.callback_listen), callback_url)
+    listen = _listen(reader, reader.text("callback_listen", default.callback_listen))
     if not app_key.strip():
         reader.error(
             "app_key", f"{reader.name('app_key')} must not be empty.", "Copy it from Netgíró."
@@ -73,7 +74,7 @@ def parse_netgiro(reader: Reader) -> NetgiroSettings:
     if confirmation == "callback" and not reader.has_errors("base_url", "callback_url"):
         problem = _unreachable_callback(base_url, callback_url)
         if problem:
-            reader.error("callback_url", problem)
+            reader.error("callback_url", *problem)
     return NetgiroSettings(
         base_url=base_url,
         app_key=app_key,
@@ -111,11 +112,12 @@ def _url(reader: Reader, key: str, url: str | None) -> str | None:
         key,
         f"{name} must be an https:// address (plain http:// only to this machine), "
         f"not {shown(url)}.",
+        "Correct it.",
     )
     return None
 
 
-def _listen(reader: Reader, listen: str, callback_url: str | None) -> str:
+def _listen(reader: Reader, listen: str) -> str:
     """IPv4 ``host:port``; a host other than loopback needs the public ``callback_url``."""
     name = reader.name("callback_listen")
     host, colon, port = listen.rpartition(":")
@@ -133,6 +135,7 @@ def _listen(reader: Reader, listen: str, callback_url: str | None) -> str:
             "callback_listen",
             f"{name} must be host:port, like {DEFAULT_LISTEN} (port 0: any free port), "
             f"not {shown(listen)}.",
+            "Correct it.",
         )
         return DEFAULT_LISTEN
     if host and host != "localhost" and not _is_ipv4(host):
@@ -140,9 +143,10 @@ def _listen(reader: Reader, listen: str, callback_url: str | None) -> str:
             "callback_listen",
             f"{name} must name this machine's IPv4 address (like 127.0.0.1 or 0.0.0.0), "
             f"not {shown(host)}.",
+            "Write an IPv4 address.",
         )
         return DEFAULT_LISTEN
-    if host and not is_loopback(host) and callback_url is None:
+    if host and not is_loopback(host) and not reader.present("callback_url"):
         what = "every address" if host in _WILDCARDS else host
         reader.error(
             "callback_listen",
@@ -161,23 +165,26 @@ def _is_ipv4(host: str) -> bool:
         return False
 
 
-def _unreachable_callback(base_url: str | None, callback_url: str | None) -> str | None:
-    """A real Netgíró (not loopback) can only call a public https address."""
+def _unreachable_callback(base_url: str | None, callback_url: str | None) -> tuple[str, str] | None:
+    """A real Netgíró (not loopback) can only call a public https address: (problem, fix) or None."""
     if base_url is None or is_loopback(urlsplit(base_url).hostname or ""):
         return None  # the sandbox runs on this machine and reaches a loopback receiver
+    fix = (
+        "Set netgiro.callback_url to the receiver's public https:// address, or use manual "
+        "confirmation."
+    )
     if callback_url is None:
         return (
-            "netgiro.confirmation is callback with a Netgíró off this machine, but "
-            "netgiro.callback_url is not set: Netgíró cannot reach a loopback receiver. "
-            "Set callback_url to the receiver's public https:// address, or use manual "
-            "confirmation."
+            "netgiro.confirmation is callback with Netgíró off this machine, but "
+            "netgiro.callback_url is not set: Netgíró cannot reach a receiver on loopback.",
+            fix,
         )
     parts = urlsplit(callback_url)
     if parts.scheme != "https" or is_loopback(parts.hostname or ""):
         return (
             f"netgiro.callback_url {shown(callback_url)} is on this machine; Netgíró at "
-            f"{urlsplit(base_url).hostname} cannot reach it. Give the receiver's public "
-            "https:// address."
+            f"{urlsplit(base_url).hostname} cannot reach it.",
+            fix,
         )
     return None
 

@@ -88,10 +88,11 @@ class Reader:
 
     # --- problems -----------------------------------------------------------------------------
 
-    def error(self, key: str, message: str, fix: str = "") -> None:
+    def error(self, key: str, message: str, fix: str) -> None:
+        """``message`` says what is wrong (starting with the key), ``fix`` what to do."""
         self._add(key, message, fix, "error")
 
-    def warn(self, key: str, message: str, fix: str = "") -> None:
+    def warn(self, key: str, message: str, fix: str) -> None:
         self._add(key, message, fix, "warning")
 
     def _add(self, key: str, message: str, fix: str, severity: Severity) -> None:
@@ -139,7 +140,7 @@ class Reader:
         if isinstance(value, str) and value in options:
             return value
         listed = ", ".join(options[:-1]) + f" or {options[-1]}" if len(options) > 1 else options[0]
-        self.error(key, f"{self.name(key)} must be {listed}, not {shown(value)}.")
+        self.error(key, f"{self.name(key)} must be {listed}, not {shown(value)}.", "Pick one.")
         return default
 
     def path(self, key: str) -> Path | None:
@@ -152,7 +153,9 @@ class Reader:
             self._wrong_type(key, "path", value)
             return None
         if not value.strip() or "\0" in value:
-            self.error(key, f"{self.name(key)} must be a path to a file or folder.")
+            self.error(
+                key, f"{self.name(key)} must be a path to a file or folder.", "Write the path."
+            )
             return None
         try:
             given = Path(value).expanduser()
@@ -166,7 +169,7 @@ class Reader:
         self._record(key, kind)
         return self.table.get(key)
 
-    def forbidden(self, key: str, message: str, fix: str = "") -> None:
+    def forbidden(self, key: str, message: str, fix: str) -> None:
         """A key that must never be written here (a literal secret): an error if present."""
         self._record(key, "forbidden")
         if key in self.table:

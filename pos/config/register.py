@@ -9,8 +9,8 @@ from pos.config.section import Section
 from pos.config.text_rules import ID_SHAPE, is_printable_ascii, unsafe_characters
 
 STORE_ID_MAX_LENGTH = 6
-REGISTER_ID_MAX_LENGTH = 4
-"""With 8 hex digits, the sale and the attempt a Reference stays within 32 characters."""
+REGISTER_ID_MAX_LENGTH = 6
+"""The journal refuses a Reference over 32 characters: `{store}-{register}-{8 hex}-{sale}-{attempt}`."""
 LOCATION_ID_MAX_LENGTH = 32
 NAME_MAX_LENGTH = 40
 

@@ -119,5 +119,9 @@ def _read(reader: Reader, key: str, secret_file: Path) -> str:
         )
         return ""
     if not secret:
-        reader.error(_FILE_KEY, f"the secret key file {secret_file} ({key}) is empty.")
+        reader.error(
+            _FILE_KEY,
+            f"the secret key file {secret_file} ({key}) is empty.",
+            "Put the secret key from Netgíró in it.",
+        )
     return secret

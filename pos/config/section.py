@@ -38,6 +38,8 @@ class Section(Generic[T]):
     parse: Callable[[Reader], T]
     role: Role = "feature"
     scalar: bool = False
+    live: bool = False
+    """Whether the open till applies a change at once (manager mode); otherwise "restart needed"."""
 
     def default(self) -> T:
         """The value when the file says nothing about this section."""

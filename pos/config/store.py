@@ -43,7 +43,7 @@ def parse_store(reader: Reader) -> StoreSettings:
     address = _one_line(reader, "address", reader.text("address", ""))
     kennitala = _kennitala(reader, reader.text("kennitala", ""))
     vsk_number = _vsk_number(reader, reader.text("vsk_number", ""))
-    if reader.file is not None and reader.table and not (name and kennitala):
+    if reader.file is not None and not (name and kennitala):
         missing = " and ".join(
             key for key, value in (("name", name), ("kennitala", kennitala)) if not value
         )
@@ -80,7 +80,7 @@ def _kennitala(reader: Reader, text: str) -> str:
     name = reader.name("kennitala")
     digits = _SEPARATORS.sub("", text)
     if not (digits.isascii() and digits.isdigit() and len(digits) == 10):
-        reader.error("kennitala", f"{name} must be 10 digits, like 550303-1230.", "Correct it.")
+        reader.error("kennitala", f"{name} must be 10 digits, like 550303-1240.", "Correct it.")
         return ""
     try:
         parsed = parse_kennitala(digits, sandbox=False)
@@ -91,7 +91,7 @@ def _kennitala(reader: Reader, text: str) -> str:
         )
         return ""
     for warning in parsed.warnings:
-        reader.warn("kennitala", f"{name}: {warning}")
+        reader.warn("kennitala", f"{name}: {warning}", "Check it against the registration.")
     return digits
 
 

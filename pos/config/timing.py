@@ -37,7 +37,11 @@ def parse_timing(reader: Reader) -> TimingSettings:
         else:
             value = reader.number(item.name, fallback)
         if not (math.isfinite(value) and value > 0):
-            reader.error(item.name, f"{reader.name(item.name)} must be above 0 (and finite).")
+            reader.error(
+                item.name,
+                f"{reader.name(item.name)} must be above 0 (and finite).",
+                f"Use a positive number, like the default {fallback}.",
+            )
             value = fallback
         values[item.name] = value
     return TimingSettings(**values)  # type: ignore[arg-type]
