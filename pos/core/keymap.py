@@ -21,36 +21,36 @@ CASH = "cash"
 # screen -> ((binding id, default keys), ...); ids are "<screen>.<action>".
 ACTION_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
     APP: (
-        ("app.help", "f1"),
-        ("app.quit", "ctrl+q"),
+        ("app_help", "f1"),
+        ("app_quit", "ctrl+q"),
     ),
     SALE: (
-        ("sale.netgiro", "f2"),
-        ("sale.cash", "f3"),
-        ("sale.void", "f4"),
-        ("sale.park", "f5"),
-        ("sale.recall", "f6"),
-        ("sale.find", "f7"),
-        ("sale.reprint", "f8"),
-        ("sale.manager", "f9"),
-        ("sale.discount", "f10"),
-        ("sale.vat", "f11"),
-        ("sale.clear", "ctrl+n"),
-        ("sale.line_up", "up"),
-        ("sale.line_down", "down"),
-        ("sale.clear_input", "escape"),
+        ("sale_netgiro", "f2"),
+        ("sale_cash", "f3"),
+        ("sale_void", "f4"),
+        ("sale_park", "f5"),
+        ("sale_recall", "f6"),
+        ("sale_find", "f7"),
+        ("sale_reprint", "f8"),
+        ("sale_manager", "f9"),
+        ("sale_discount", "f10"),
+        ("sale_vat", "f11"),
+        ("sale_clear", "ctrl+n"),
+        ("sale_line_up", "up"),
+        ("sale_line_down", "down"),
+        ("sale_clear_input", "escape"),
     ),
     PAYMENT: (
-        ("payment.switch_kind", "f2"),
-        ("payment.cancel", "escape"),
+        ("payment_switch_kind", "f2"),
+        ("payment_cancel", "escape"),
     ),
     CASH: (
-        ("cash.exact", "f3"),
-        ("cash.note1", "f5"),
-        ("cash.note2", "f6"),
-        ("cash.note3", "f7"),
-        ("cash.note4", "f8"),
-        ("cash.back", "escape"),
+        ("cash_exact", "f3"),
+        ("cash_note1", "f5"),
+        ("cash_note2", "f6"),
+        ("cash_note3", "f7"),
+        ("cash_note4", "f8"),
+        ("cash_back", "escape"),
     ),
 }
 
@@ -67,6 +67,14 @@ INPUT_KEYS = frozenset(
 # Keys typed into the input line: digits, letters, * and the like are never action keys.
 _PRINTABLE = re.compile(r"^.$")
 _KEY = re.compile(r"^((ctrl|shift|alt|super|meta)\+)*[a-z0-9_]+$")
+
+
+@dataclass(frozen=True)
+class KeymapProblem:
+    """What is wrong with one ``[keymap]`` entry (``binding_id`` is the config key)."""
+
+    binding_id: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -88,20 +96,19 @@ def default_keys(binding_id: str) -> str:
     raise KeyError(binding_id)
 
 
-def parse_keymap_section(table: Mapping[str, object]) -> tuple[Keymap, list[str]]:
-    """``[keymap]`` to a Keymap, and every problem found (the keymap keeps only good entries)."""
-    problems: list[str] = []
+def parse_keymap_section(table: Mapping[str, object]) -> tuple[Keymap, list[KeymapProblem]]:
+    """``[keymap]`` to a Keymap, and every problem found; with any problem, no key is moved."""
+    problems: list[KeymapProblem] = []
     keys: dict[str, str] = {}
     ids = known_ids()
     for binding_id, value in table.items():
         problem = _entry_problem(binding_id, value, ids)
         if problem:
-            problems.append(problem)
+            problems.append(KeymapProblem(binding_id, problem))
         else:
             keys[binding_id] = _normal(str(value))
-    clashes = key_clashes(keys)
-    problems.extend(clashes)
-    return Keymap({} if clashes else keys), problems
+    problems.extend(key_clashes(keys))
+    return Keymap({} if problems else keys), problems
 
 
 def _entry_problem(binding_id: str, value: object, ids: list[str]) -> str | None:
@@ -131,8 +138,8 @@ def effective_keys(remapped: Mapping[str, str]) -> dict[str, dict[str, str]]:
     }
 
 
-def key_clashes(remapped: Mapping[str, str]) -> list[str]:
-    """A message for each key that would do two things on one screen."""
+def key_clashes(remapped: Mapping[str, str]) -> list[KeymapProblem]:
+    """A problem for each key that would do two things on one screen."""
     table = effective_keys(remapped)
     app_wide = table[APP]
     problems = []
@@ -143,9 +150,11 @@ def key_clashes(remapped: Mapping[str, str]) -> list[str]:
         for binding_id, keys in {**app_wide, **actions}.items():
             for key in keys.split(","):
                 if key in seen:
-                    problems.append(
-                        f"keymap: {key} would do both {seen[key]} and {binding_id} "
+                    blamed = binding_id if binding_id in remapped else seen[key]
+                    message = (
+                        f"keymap.{blamed}: {key} would do both {seen[key]} and {binding_id} "
                         f"on the {screen} screen; give one of them another key"
                     )
+                    problems.append(KeymapProblem(blamed, message))
                 seen[key] = binding_id
     return problems

@@ -40,7 +40,7 @@ class TillApp(App[int]):
     """The till: ``TillApp(open_session, settings)``, built by the same wiring as ``pos pay``."""
 
     CSS_PATH = Path(__file__).with_name("till.tcss")
-    BINDINGS = bindings(APP, {"app.help": "help", "app.quit": "quit"})
+    BINDINGS = bindings(APP, {"app_help": "help", "app_quit": "quit"})
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, open_session: SessionOpener, settings: ScreenSettings) -> None:

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 
 from pos.core.keymap import ACTION_KEYS
 
-HIDDEN = frozenset({"sale.line_up", "sale.line_down", "sale.clear_input", "app.quit"})
+HIDDEN = frozenset({"sale_line_up", "sale_line_down", "sale_clear_input", "app_quit"})
 
 
 def bindings(screen: str, actions: Mapping[str, str]) -> list[BindingType]:
@@ -25,13 +25,19 @@ def bindings(screen: str, actions: Mapping[str, str]) -> list[BindingType]:
             Binding(
                 keys,
                 action,
-                description=f"keys.{binding_id}",
+                description=description_key(binding_id),
                 show=binding_id not in HIDDEN,
                 id=binding_id,
                 priority=True,
             )
         )
     return made
+
+
+def description_key(binding_id: str) -> str:
+    """The catalog key of an action's words: ``sale_netgiro`` → ``keys.sale.netgiro``."""
+    screen, _, action = binding_id.partition("_")
+    return f"keys.{screen}.{action}"
 
 
 def key_label(key: str) -> str:

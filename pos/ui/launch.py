@@ -14,10 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pos.config import Settings
+from pos.config import Settings, keymap, language
 from pos.core.catalog import Catalog, parse_catalog
 from pos.core.till_settings import TillSettings, parse_till_sections
-from pos.core.ui_settings import parse_ui_sections
+from pos.core.ui_settings import UiSettings
 from pos.services.till_session import TillSession, open_till_session
 from pos.ui.app import TillApp
 from pos.ui.context import ScreenSettings
@@ -55,8 +55,8 @@ def build_app(settings: Settings, document: dict[str, Any], **overrides: Any) ->
     """A TillApp on the register's settings; ``overrides`` replace ScreenSettings fields."""
     config_dir = settings.source.parent if settings.source else None
     till_settings, problems = parse_till_sections(document, config_dir)
-    ui, ui_problems = parse_ui_sections(document)
-    problems.extend(ui_problems)
+    problems.extend(str(problem) for problem in (*settings.degraded, *settings.warnings))
+    ui = UiSettings(settings.get(language.SECTION), settings.get(keymap.SECTION))
     catalog = load_catalog(till_settings, problems, demo=settings.source is None)
     register = settings.register
     screen = ScreenSettings(

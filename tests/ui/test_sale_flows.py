@@ -149,7 +149,7 @@ async def test_netgiro_key_remapped_to_f12(counter: Counter) -> None:
     from pos.core.keymap import Keymap
     from pos.core.ui_settings import UiSettings
 
-    app = counter.app(ui=UiSettings(keymap=Keymap({"sale.netgiro": "f12"})))
+    app = counter.app(ui=UiSettings(keymap=Keymap({"sale_netgiro": "f12"})))
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, SaleScreen))
         await type_line(pilot, "990")

@@ -20,12 +20,12 @@ from pos.ui.widgets.entry_line import EntryLine
 from pos.ui.widgets.key_bar import KeyBar
 
 ACTIONS = {
-    "cash.exact": "quick(0)",
-    "cash.note1": "quick(1)",
-    "cash.note2": "quick(2)",
-    "cash.note3": "quick(3)",
-    "cash.note4": "quick(4)",
-    "cash.back": "back",
+    "cash_exact": "quick(0)",
+    "cash_note1": "quick(1)",
+    "cash_note2": "quick(2)",
+    "cash_note3": "quick(3)",
+    "cash_note4": "quick(4)",
+    "cash_back": "back",
 }
 
 
@@ -62,7 +62,7 @@ class CashScreen(Screen[None]):
         self.query_one("#tendered", EntryLine).focus()
 
     def describe_key(self, binding_id: str) -> str | None:
-        if binding_id == "cash.back" and self.done:
+        if binding_id == "cash_back" and self.done:
             return "keys.cash.done"
         return None
 

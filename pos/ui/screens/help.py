@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from pos.core.keymap import ACTION_KEYS
-from pos.ui.keys import key_label
+from pos.ui.keys import description_key, key_label
 from pos.ui.text import Messages
 
 
@@ -37,7 +37,7 @@ class HelpScreen(ModalScreen[None]):
             for binding_id, default in actions:
                 keys = keymap.get(binding_id, default)
                 shown = ", ".join(key_label(key) for key in keys.split(","))
-                rows.append(f"  {shown:<10} {self.say(f'keys.{binding_id}')}")
+                rows.append(f"  {shown:<10} {self.say(description_key(binding_id))}")
         return "\n".join(rows)
 
     def action_close(self) -> None:

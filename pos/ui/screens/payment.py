@@ -46,7 +46,7 @@ class Stage(Enum):
 class PaymentScreen(Screen[None]):
     """One Netgíró payment for the balance due."""
 
-    BINDINGS = bindings(PAYMENT, {"payment.switch_kind": "switch_kind", "payment.cancel": "cancel"})
+    BINDINGS = bindings(PAYMENT, {"payment_switch_kind": "switch_kind", "payment_cancel": "cancel"})
 
     def __init__(self, context: TillContext, amount: int) -> None:
         super().__init__()
@@ -87,7 +87,7 @@ class PaymentScreen(Screen[None]):
 
     def describe_key(self, binding_id: str) -> str | None:
         """The key bar's word for Esc changes with the stage."""
-        if binding_id == "payment.cancel":
+        if binding_id == "payment_cancel":
             return {
                 Stage.ENTRY: "keys.payment.back",
                 Stage.RESULT: "keys.payment.done",

@@ -36,20 +36,20 @@ from pos.ui.widgets.total_panel import TotalPanel
 from pos.ui.workers import periodic_recovery, start_till
 
 ACTIONS = {
-    "sale.netgiro": "netgiro",
-    "sale.cash": "cash",
-    "sale.void": "void",
-    "sale.park": "park",
-    "sale.recall": "recall",
-    "sale.find": "find",
-    "sale.reprint": "reprint",
-    "sale.manager": "manager",
-    "sale.discount": "discount",
-    "sale.vat": "vat",
-    "sale.clear": "clear_sale",
-    "sale.line_up": "move(-1)",
-    "sale.line_down": "move(1)",
-    "sale.clear_input": "clear_input",
+    "sale_netgiro": "netgiro",
+    "sale_cash": "cash",
+    "sale_void": "void",
+    "sale_park": "park",
+    "sale_recall": "recall",
+    "sale_find": "find",
+    "sale_reprint": "reprint",
+    "sale_manager": "manager",
+    "sale_discount": "discount",
+    "sale_vat": "vat",
+    "sale_clear": "clear_sale",
+    "sale_line_up": "move(-1)",
+    "sale_line_down": "move(1)",
+    "sale_clear_input": "clear_input",
 }
 
 
