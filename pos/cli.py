@@ -77,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     recover.set_defaults(run=_run_recover)
 
     _add_till(commands)
+    _add_receipt_commands(commands)
 
     sandbox = commands.add_parser("sandbox", help="run the Netgíró sandbox and its customer page")
     add_sandbox_arguments(sandbox)
@@ -165,6 +166,7 @@ async def _pay(
         result = await take_keyed_payment(
             till, amount, customer, CONFIRMATIONS[confirmation_name], announce=_say
         )
+        _print_receipts(till.journal, settings, args.config)
     _print_outcome(result.attempt, args.json)
     return result.exit_code
 
@@ -432,6 +434,57 @@ def _run_config_set(args: argparse.Namespace) -> int:
     print("The till reads it when it next starts.")
     for problem in change.problems:
         _say(f"Still to fix ({problem.severity}): {problem.text}")
+    return 0
+
+
+# --- pos receipt (receipts and devices) ------------------------------------------------------
+
+
+def _add_receipt_commands(commands: Any) -> None:
+    receipt = commands.add_parser("receipt", help="receipts from the journal")
+    receipt_commands = receipt.add_subparsers(dest="receipt_command", metavar="COMMAND")
+    show = receipt_commands.add_parser("show", help="show receipt N (read-only; beside the till)")
+    show.add_argument("number", type=int, help="the receipt number (sales before numbers: sale id)")
+    show.add_argument("--png", type=Path, metavar="FILE", help="draw it as a PNG picture instead")
+    show.add_argument("--copy", action="store_true", help="show it as the next AFRIT copy")
+    show.add_argument("--width", type=int, choices=[32, 42, 48], default=48)
+    _add_config(show)
+    show.set_defaults(run=_run_receipt_show)
+    receipt.set_defaults(run=lambda args: receipt.print_help() or 0)
+
+
+def _receipt_format(settings: Settings, config: Path | None, width: int = 48) -> Any:
+    """Templates from ``receipts/`` beside the config file (without one: the current folder)."""
+    from pos.services.printing import ReceiptFormat, read_templates
+    from pos.services.receipts import store_header
+
+    folder = (config.parent if config else Path.cwd()) / "receipts"
+    store = store_header(settings.store, settings.register.store_id)
+    return ReceiptFormat(width=width, templates=read_templates(folder), store=store)
+
+
+def _print_receipts(journal: Any, settings: Settings, config: Path | None) -> None:
+    from pos.services.receipts import default_printer, print_queued_receipts
+
+    printer = default_printer(settings.data_dir)
+    print_queued_receipts(journal, printer, _receipt_format(settings, config), announce=_say)
+
+
+def _run_receipt_show(args: argparse.Namespace) -> int:
+    from pos.services.receipts import show_receipt
+
+    settings = _settings(args, need_secret=False)  # read-only: never the secret
+    shown = show_receipt(
+        settings.journal_file,
+        args.number,
+        _receipt_format(settings, args.config, args.width),
+        copy=args.copy,
+    )
+    if args.png:
+        shown.save_png(args.png)
+        _say(f"Receipt {args.number} (sale {shown.sale_id}) drawn to {args.png}")
+    else:
+        sys.stdout.write(shown.text)
     return 0
 
 

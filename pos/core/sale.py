@@ -172,7 +172,8 @@ class Sale:
 
     @property
     def sale_discount_amount(self) -> int:
-        return 0 if self.discount is None else self.discount.off(self.subtotal)
+        """Krónur off the sale; never more than its lines (the total is never negative)."""
+        return 0 if self.discount is None else min(self.discount.off(self.subtotal), self.subtotal)
 
     @property
     def total(self) -> int:
@@ -262,12 +263,19 @@ class Sale:
         return replace(self, selected=min(max(start + step, 0), len(self.lines) - 1))
 
     def void_line(self, index: int | None = None) -> Sale:
-        """Remove a line (the selected one by default)."""
+        """Remove a line (the selected one by default).
+
+        A sale discount in krónur goes with it: it was checked against the limit on the old
+        total, and on a smaller one it could pass the limit unseen. A percent stays.
+        """
         self._refuse_if_frozen()
         index = self._line_index(index)
         lines = self.lines[:index] + self.lines[index + 1 :]
         selected = min(index, len(lines) - 1) if lines else None
-        return replace(self, lines=lines, selected=selected)
+        discount = self.discount
+        if not lines or (discount is not None and discount.kind is DiscountKind.AMOUNT):
+            discount = None
+        return replace(self, lines=lines, selected=selected, discount=discount)
 
     def discount_line(
         self, index: int | None, discount: Discount | None, limit: DiscountLimit

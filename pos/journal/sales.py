@@ -106,7 +106,7 @@ def take_cash(journal: Journal, sale_id: int, amount: int, tendered: int) -> Cas
             "VALUES (?, 'cash', ?, ?, ?)",
             (sale_id, amount, tendered, stamp),
         )
-        receipt_no = _mark_paid(db, sale_id, stamp) if amount == due else None
+        receipt_no = _mark_paid(db, sale_id, stamp, journal.store_id) if amount == due else None
     return CashTaken(sale_id, amount, tendered - amount, receipt_no)
 
 
@@ -115,6 +115,12 @@ def load_sale(journal: Journal, sale_id: int) -> StoredSale:
     if row is None:
         raise JournalError(f"Sale {sale_id} is not in the journal.")
     return _stored(_db(journal), row)
+
+
+def find_by_receipt(journal: Journal, receipt_no: int) -> StoredSale | None:
+    """The paid sale with this receipt number (``pos receipt show N``, "find by number")."""
+    row = _db(journal).execute("SELECT * FROM sales WHERE receipt_no = ?", (receipt_no,)).fetchone()
+    return None if row is None else _stored(_db(journal), row)
 
 
 def parked_sales(journal: Journal) -> list[StoredSale]:
@@ -249,14 +255,14 @@ def _write(
     return sale_id
 
 
-def _mark_paid(db: sqlite3.Connection, sale_id: int, stamp: str) -> int:
+def _mark_paid(db: sqlite3.Connection, sale_id: int, stamp: str, store_id: str) -> int:
     """Paid, numbered and queued for printing, in the caller's commit."""
     db.execute(
         "UPDATE sales SET status = 'paid', paid_at = ?, status_at = ? WHERE id = ?",
         (stamp, stamp, sale_id),
     )
     receipt_no = tenders.take_receipt_number(db, sale_id)
-    snapshot = cash_receipt_snapshot(db, sale_id, receipt_no, stamp)
+    snapshot = cash_receipt_snapshot(db, sale_id, receipt_no, stamp, store_id)
     db.execute(
         "INSERT INTO print_jobs (sale_id, kind, snapshot, created_at, updated_at) "
         "VALUES (?, 'receipt', ?, ?, ?)",
@@ -266,7 +272,7 @@ def _mark_paid(db: sqlite3.Connection, sale_id: int, stamp: str) -> int:
 
 
 def cash_receipt_snapshot(
-    db: sqlite3.Connection, sale_id: int, receipt_no: int, paid_at: str
+    db: sqlite3.Connection, sale_id: int, receipt_no: int, paid_at: str, store_id: str
 ) -> dict[str, object]:
     """v1's receipt keys (no Netgíró block: ``reference`` and ``customer`` None) and the rest."""
     sale = tenders.sale_from_rows(db, sale_id)
@@ -278,7 +284,7 @@ def cash_receipt_snapshot(
         "transaction_id": None,
         "invoice_number": None,
         "paid_at": paid_at,
-        **tenders.receipt_extras(db, sale_id, receipt_no),
+        **tenders.receipt_extras(db, sale_id, receipt_no, store_id),
     }
 
 

@@ -496,7 +496,7 @@ class Journal:
             return
         snapshot = self._receipt_snapshot(db, attempt, state, stamp)
         receipt_no = tenders.take_receipt_number(db, attempt.sale_id)
-        snapshot.update(tenders.receipt_extras(db, attempt.sale_id, receipt_no))
+        snapshot.update(tenders.receipt_extras(db, attempt.sale_id, receipt_no, self.store_id))
         db.execute(
             "INSERT INTO print_jobs (sale_id, kind, snapshot, created_at, updated_at) "
             "VALUES (?, 'receipt', ?, ?, ?)",

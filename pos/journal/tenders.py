@@ -88,14 +88,19 @@ def sale_from_rows(db: sqlite3.Connection, sale_id: int) -> Sale:
     return Sale(lines=lines, discount=discount, tenders=tenders, rates=rates)
 
 
-def receipt_extras(db: sqlite3.Connection, sale_id: int, receipt_no: int) -> dict[str, Any]:
+def receipt_extras(
+    db: sqlite3.Connection, sale_id: int, receipt_no: int, store_id: str
+) -> dict[str, Any]:
     """What the receipt needs beyond v1's snapshot: number, lines with VAT and discounts, VAT per
     rate, tenders, change. ``lines`` keeps v1's keys (``amount`` is after the line's discount)."""
     sale = sale_from_rows(db, sale_id)
     register = db.execute("SELECT register_id FROM sales WHERE id = ?", (sale_id,)).fetchone()
+    register_id = "" if register is None else str(register[0])
     return {
         "receipt_no": receipt_no,
-        "register": None if register is None else register[0],
+        "store_id": store_id,
+        "register": register_id,
+        "receipt_code": f"{store_id}-{register_id}-R{receipt_no}",
         "lines": [
             {
                 "product_no": line.product_no,

@@ -24,22 +24,17 @@ import logging
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from pos.config import Settings
 from pos.core.catalog import Catalog, CatalogItem, UnknownCode, check_code
 from pos.core.customer_ids import CustomerId
 from pos.core.errors import InputError, PosError
 from pos.core.input_kind import InputKind, classify_input
-from pos.core.result_codes import ConfirmationType
 from pos.core.sale import Discount, Sale, cash_suggestions
 from pos.core.till_settings import TillSettings
 from pos.journal import AttemptRecord, Journal, sales
-from pos.netgiro.requests import CartItem
-from pos.services.callbacks import CallbackReceiver
-from pos.services.payment import CONFIRMATIONS, for_netgiro
+from pos.services import till_netgiro, till_reports
 from pos.services.recovery import recover_open_attempts
 from pos.services.status import CheckoutView, view_of
 from pos.services.till_views import (
@@ -60,21 +55,18 @@ from pos.services.wiring import Till, open_till
 
 log = logging.getLogger(__name__)
 
-BUSINESS_ZONE = ZoneInfo("Atlantic/Reykjavik")
-NEEDS_MANAGER_STATUSES = ("unknown", "manager")
-
 
 class Drawer(Protocol):
-    """The cash drawer (``pos.devices`` provides the real one)."""
+    """The cash drawer, as ``pos.devices`` gives it: says False (and why) when it did not open."""
 
-    def kick(self) -> None: ...
+    def kick(self) -> tuple[bool, str]: ...
 
 
 class NoDrawer:
-    """No drawer attached: the kick is a no-op."""
+    """No drawer seam wired (tests, headless): nothing to open, nothing to report."""
 
-    def kick(self) -> None:
-        return None
+    def kick(self) -> tuple[bool, str]:
+        return True, ""
 
 
 class PaymentInProgress(PosError):
@@ -252,14 +244,20 @@ class TillSession:
         sale_id = self._journal_for_tender()
         taken = sales.take_cash(self._journal, sale_id, after.tenders[-1].amount, tendered)
         self._sale = after
-        self._kick_drawer()
+        drawer_problem = self._kick_drawer()
         summary = self._summary(sale_id)
         if taken.paid:
             self._finish(summary)
         else:
             self._changed()
         return CashResult(
-            self.view, taken.amount, taken.change, taken.paid, taken.receipt_no, summary
+            self.view,
+            taken.amount,
+            taken.change,
+            taken.paid,
+            taken.receipt_no,
+            summary,
+            drawer_problem,
         )
 
     async def pay_netgiro(
@@ -295,20 +293,18 @@ class TillSession:
     # --- around the sale ------------------------------------------------------------------------
 
     def today_sales(self) -> list[SaleSummary]:
-        midnight = datetime.now(BUSINESS_ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
-        since = midnight.astimezone(UTC).isoformat(timespec="milliseconds")
-        return [self._summary_of(s) for s in sales.sales_since(self._journal, since)]
+        """Today's sales (Reykjavik days), newest first, each with its state."""
+        return till_reports.today(self._journal)
 
     def needs_manager(self) -> tuple[SaleSummary, ...]:
-        stored = sales.sales_with_status(self._journal, NEEDS_MANAGER_STATUSES)
-        return tuple(self._summary_of(s) for s in stored)
+        return till_reports.needs_manager(self._journal)
 
     async def start(self) -> StartupReport:
         """At start: note the till open, recover, and say how interrupted sales ended."""
         killed = sales.mark_till_running(self._journal, os.getpid())
         interrupted_ids = {attempt.sale_id for attempt in self._journal.open_attempts()}
         last = sales.last_sale_id(self._journal)
-        if killed and last is not None and self._payment_touched(last):
+        if killed and last is not None and till_reports.payment_touched(self._journal, last):
             interrupted_ids.add(last)
         report = await self.recover_now()
         interrupted = tuple(self._summary(sale_id) for sale_id in sorted(interrupted_ids))
@@ -393,48 +389,26 @@ class TillSession:
             )
         return self._sale_id
 
-    def _kick_drawer(self) -> None:
+    def _kick_drawer(self) -> str:
+        """Open the drawer; what went wrong, for the cashier ("" when it opened)."""
         try:
-            self._drawer.kick()
-        except Exception:  # the cash is taken and journaled; a stuck drawer is opened by hand
+            opened, message = self._drawer.kick()
+        except Exception:  # the cash is taken and journaled; a stuck drawer is opened by key
             log.exception("the cash drawer did not open")
+            return "The cash drawer did not open: open it with its key."
+        return "" if opened else message
 
     async def _run_netgiro(self, customer: CustomerId, confirmation: str | None) -> AttemptRecord:
         live = self._sale.start_netgiro()  # refuses what cannot be paid, changes nothing
         sale_id = self._journal_for_tender()
         self._sale = live
         self._changed()
-        items = tuple(
-            CartItem(ln.product_no, ln.name, ln.unit_price, ln.amount, ln.quantity_milli)
-            for ln in live.netgiro_items()
-        )
-        netgiro = self._till.settings.netgiro
-        kind = CONFIRMATIONS[confirmation or netgiro.confirmation]
-        receiver = None
-        callback_url = None
         try:
-            if kind is ConfirmationType.SERVER_CALLBACK:
-                receiver = CallbackReceiver(
-                    self._journal, netgiro.secret_key, self._till.runner.callback_arrived
-                )
-                callback_url = await receiver.start(netgiro.callback_listen, netgiro.callback_url)
-            register = self._till.settings.register
-            return await self._till.runner.pay(
-                sale_id,
-                for_netgiro(customer),
-                kind,
-                callback_url=callback_url,
-                location_id=register.location_id or None,
-                register_id=register.register_id or None,
-                items=items,
-            )
+            return await till_netgiro.run_tender(self._till, sale_id, live, customer, confirmation)
         except BaseException:
             self._sale = self._sale.netgiro_ended(paid=False)
             self._changed()
             raise
-        finally:
-            if receiver is not None:
-                await receiver.stop()
 
     def _after_netgiro(self, attempt: AttemptRecord) -> NetgiroResult:
         summary = self._summary(attempt.sale_id)
@@ -450,10 +424,6 @@ class TillSession:
         self._reset()
         return NetgiroResult(attempt, checkout, False, summary, True, self.view)
 
-    def _payment_touched(self, sale_id: int) -> bool:
-        stored = sales.load_sale(self._journal, sale_id)
-        return bool(stored.sale.tenders) or bool(self._journal.sale(sale_id).attempts)
-
     def _resume_unfinished(self) -> SaleView | None:
         unfinished = sales.unfinished_sales(self._journal)
         if not unfinished or not self._sale.is_empty:
@@ -463,27 +433,7 @@ class TillSession:
         return self._set(self._with_rates(stored.sale))
 
     def _summary(self, sale_id: int) -> SaleSummary:
-        return self._summary_of(sales.load_sale(self._journal, sale_id))
-
-    def _summary_of(self, stored: sales.StoredSale) -> SaleSummary:
-        attempts = self._journal.sale(stored.sale_id).attempts
-        newest = attempts[-1] if attempts else None
-        sale = stored.sale
-        return SaleSummary(
-            sale_id=stored.sale_id,
-            status=stored.status,
-            total=sale.total,
-            paid=sale.paid,
-            change=sale.change,
-            receipt_no=stored.receipt_no,
-            created_at=stored.created_at,
-            paid_at=stored.paid_at,
-            tenders=sale.tenders,
-            line_count=len(sale.lines),
-            reference=newest.reference if newest else None,
-            transaction_id=newest.state.transaction_id if newest else None,
-            phase=newest.state.phase.value if newest else None,
-        )
+        return till_reports.summary(self._journal, sale_id)
 
 
 class _Relay:

@@ -62,6 +62,8 @@ class CashResult:
     paid: bool
     receipt_no: int | None
     summary: SaleSummary
+    drawer_problem: str = ""
+    """Why the drawer did not open ("" when it did): show it, the cash is taken all the same."""
 
 
 @dataclass(frozen=True)

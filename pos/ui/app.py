@@ -27,7 +27,7 @@ from pos.ui.text import load_messages
 
 def with_demo(settings: ScreenSettings, session: TillSession) -> ScreenSettings:
     """Demo mode: the embedded sandbox's customer page, once the session has started it."""
-    sandbox = getattr(getattr(session, "till", None), "sandbox", None)
+    sandbox = session.till.sandbox
     if not settings.demo_from_sandbox or sandbox is None:
         return settings
     return replace(settings, demo=DemoInfo(sandbox.customer_page_url))

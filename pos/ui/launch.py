@@ -1,8 +1,8 @@
 """Builds the TillApp from the register's settings: the one factory the CLI and tests share.
 
-Sections the loader does not know yet ([ui], [keymap], [catalog], [vat], [discount], [till])
-are parsed from the same TOML document by their own pure parsers; their problems start the
-till with a banner, never block it.
+``language`` and ``[keymap]`` come from the loader; the till's own sections ([catalog], [vat],
+[discount], [till]) are parsed from the same TOML document by their pure parser until they
+join the loader. Problems in any of them start the till with a banner, never block it.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from pos.config import Settings, keymap, language
-from pos.core.catalog import Catalog, parse_catalog
-from pos.core.till_settings import TillSettings, parse_till_sections
+from pos.core.till_settings import CatalogSettings, TillSettings, parse_till_sections
 from pos.core.ui_settings import UiSettings
+from pos.services.till_catalog import load_catalog
 from pos.services.till_session import TillSession, open_till_session
 from pos.ui.app import TillApp
 from pos.ui.context import ScreenSettings
@@ -34,21 +34,11 @@ def read_document(path: Path | None) -> dict[str, Any]:
         return tomllib.load(file)
 
 
-def load_catalog(till_settings: TillSettings, problems: list[str], *, demo: bool) -> Catalog:
-    """The catalog file named in [catalog]; with no config, the example catalog (demo mode)."""
-    path = till_settings.catalog.path
-    if path is None and demo and EXAMPLE_CATALOG.is_file():
-        path = EXAMPLE_CATALOG
-    if path is None:
-        return parse_catalog("")[0]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(f"[catalog] {path}: cannot be read ({exc}); no items until it can.")
-        return parse_catalog("")[0]
-    catalog, found = parse_catalog(text, till_settings.vat.rates)
-    problems.extend(f"[catalog] {path} line {p.line_no}: {p.message}" for p in found)
-    return catalog
+def demo_catalog(till_settings: TillSettings) -> TillSettings:
+    """With no config at all (demo mode), the example catalog, so scans work out of the box."""
+    if till_settings.catalog.path is not None or not EXAMPLE_CATALOG.is_file():
+        return till_settings
+    return replace(till_settings, catalog=CatalogSettings(EXAMPLE_CATALOG))
 
 
 def build_app(settings: Settings, document: dict[str, Any], **overrides: Any) -> TillApp:
@@ -57,7 +47,10 @@ def build_app(settings: Settings, document: dict[str, Any], **overrides: Any) ->
     till_settings, problems = parse_till_sections(document, config_dir)
     problems.extend(str(problem) for problem in (*settings.degraded, *settings.warnings))
     ui = UiSettings(settings.get(language.SECTION), settings.get(keymap.SECTION))
-    catalog = load_catalog(till_settings, problems, demo=settings.source is None)
+    if settings.source is None:
+        till_settings = demo_catalog(till_settings)
+    catalog, catalog_problems = load_catalog(till_settings)
+    problems.extend(catalog_problems)
     register = settings.register
     screen = ScreenSettings(
         ui=ui,

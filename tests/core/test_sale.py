@@ -226,3 +226,17 @@ def test_changing_the_sale_leaves_the_old_one_as_it_was() -> None:
 )
 def test_quick_cash_keys(due: int, keys: list[int]) -> None:
     assert cash_suggestions(due) == keys
+
+
+def test_voiding_a_line_drops_a_sale_discount_in_kronur_and_keeps_a_percent() -> None:
+    # Found by the state machine: 1 kr. off a 4 kr. sale, then the line voided, left -1 kr.
+    amount = screen_sale().discount_sale(Discount(DiscountKind.AMOUNT, 400, "Regular"), LIMIT)
+    assert amount.void_line(0).discount is None  # 400 off 1.679 would be 24 %: past the limit
+    percent = screen_sale().discount_sale(Discount(DiscountKind.PERCENT, 10, "Staff"), LIMIT)
+    assert percent.void_line(0).discount == percent.discount
+    emptied = (
+        Sale()
+        .add_open_price(4, 24)
+        .discount_sale(Discount(DiscountKind.PERCENT, 10, "Staff"), LIMIT)
+    )
+    assert emptied.void_line(0).discount is None and emptied.void_line(0).total == 0

@@ -55,3 +55,10 @@ def test_vat_by_rate_is_per_rate_total_highest_first() -> None:
 def test_amounts_are_ints(bad: object) -> None:
     with pytest.raises(TypeError):
         vat_included(bad, 24)  # type: ignore[arg-type]
+
+
+def test_vat_is_taken_on_each_rates_total_not_per_line() -> None:
+    assert vat_by_rate({24: 31 + 31, 11: 199}) == {24: 12, 11: 20}
+    # three lines of 13 kr.: 2.52 rounds to 3 each (9), but their 39 kr. hold 7.55, so 8
+    assert vat_included(13, 24) * 3 == 9
+    assert vat_by_rate({24: 13 * 3}) == {24: 8}

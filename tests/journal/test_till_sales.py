@@ -125,6 +125,7 @@ def test_cash_with_change_pays_numbers_and_queues_the_receipt_in_one_commit(
         (24, 990, 0),
     ]
     assert (snapshot["discount"], snapshot["register"]) == (0, "R1")
+    assert snapshot["receipt_code"] == "S1-R1-R1"  # {store}-{register}-R{receipt}
     assert snapshot["reference"] is None and snapshot["change"] == 2863
 
 
@@ -176,6 +177,9 @@ def test_receipt_numbers_are_gapless_across_tenders_and_kept_apart_from_sale_ids
     sales.take_cash(journal, second, 2137, 2137)
     numbers = {s: sales.load_sale(journal, s).receipt_no for s in (parked, first, unpaid, second)}
     assert numbers == {parked: None, first: 1, unpaid: None, second: 2}
+    found = sales.find_by_receipt(journal, 2)
+    assert found is not None and found.sale_id == second
+    assert sales.find_by_receipt(journal, 3) is None
     with pytest.raises(sqlite3.IntegrityError):  # the schema itself refuses a number twice
         journal._db.execute("UPDATE sales SET receipt_no = 1 WHERE id = ?", (second,))
 

@@ -7,6 +7,7 @@ restart, Netgíró paid, split tender, Pay twice, recovery during a GSM wait, a 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,10 @@ from pos.core.catalog import BadBarcode, UnknownCode
 from pos.core.checkout import Phase
 from pos.core.customer_ids import parse_gsm
 from pos.core.errors import InputError, PosError
-from pos.core.sale import Discount, DiscountKind, NeedsManager, SaleError
+from pos.core.sale import Discount, DiscountKind, NeedsManager, Sale, SaleError
 from pos.core.till_settings import TillSettings
-from pos.journal import sales
+from pos.journal import Journal, sales
+from pos.services.till_reports import today
 from pos.services.till_session import PaymentInProgress
 from pos.services.till_views import RecoveryRan, SaleChanged, SaleFinished
 from tests.services.till_fixtures import Counter, counter_at, sandbox_at
@@ -87,7 +89,7 @@ async def test_cash_with_change_opens_the_drawer_and_finishes_the_sale(counter: 
     assert counter.session.cash_suggestions() == [2137, 2500, 3000, 5000]
     result = counter.session.pay_cash(5000)
     assert (result.paid, result.change, result.receipt_no) == (True, 2863, 1)
-    assert counter.drawer.kicks == 1
+    assert counter.drawer.kicks == 1 and result.drawer_problem == ""
     assert counter.session.view.sale.is_empty  # the next customer
     [finished] = [u for u in counter.updates if isinstance(u, SaleFinished)]
     assert finished.summary.status == "paid" and finished.summary.receipt_no == 1
@@ -276,3 +278,20 @@ async def test_today_lists_the_days_sales_with_their_state(counter: Counter) -> 
     counter.session.park_sale()
     today = counter.session.today_sales()
     assert [(s.status, s.total) for s in today] == [("parked", 2137), ("paid", 2137)]
+
+
+def test_today_is_a_reykjavik_day(tmp_path: Path) -> None:
+    with Journal(tmp_path / "journal.sqlite3") as journal:
+        sales.park_sale(journal, "R1", Sale().add_open_price(100, 24))
+        assert len(today(journal)) == 1
+        tomorrow = datetime.now(UTC).replace(year=datetime.now(UTC).year + 1)
+        assert today(journal, tomorrow) == []
+
+
+async def test_a_drawer_that_does_not_open_is_said_and_the_cash_stays_taken(
+    counter: Counter,
+) -> None:
+    counter.drawer.opens = False
+    ring_up(counter)
+    result = counter.session.pay_cash(2137)
+    assert result.paid and result.drawer_problem == "The drawer did not open (offline)."

@@ -30,11 +30,13 @@ TIMING = RunnerTiming(deadline_s=30, give_up_after_s=5, backoff_cap_s=0.5, poll_
 class CountingDrawer:
     """Stands in for the cash drawer (a USB/serial device this machine does not have)."""
 
-    def __init__(self) -> None:
+    def __init__(self, opens: bool = True) -> None:
         self.kicks = 0
+        self.opens = opens
 
-    def kick(self) -> None:
+    def kick(self) -> tuple[bool, str]:
         self.kicks += 1
+        return (True, "") if self.opens else (False, "The drawer did not open (offline).")
 
 
 @dataclass
@@ -58,6 +60,13 @@ class Counter:
         async with httpx.AsyncClient(timeout=10) as http:
             url = f"{self.sandbox.root_url}sandbox/carts/{transaction_id}/{action}"
             (await http.post(url)).raise_for_status()
+
+    async def issued_app_code(self) -> str:
+        """A code as the customer's app shows it (``POST /sandbox/app-codes``)."""
+        async with httpx.AsyncClient(timeout=10) as http:
+            answer = await http.post(self.sandbox.root_url + "sandbox/app-codes", json={})
+            answer.raise_for_status()
+            return str(answer.json()["AppCode"])
 
     async def newest_cart(self, count: int = 1) -> dict[str, Any]:
         """The newest cart once there are ``count`` (bounded polling, never a timed assert)."""
@@ -118,6 +127,8 @@ async def counter_at(
     *,
     close_cleanly: bool = True,
     base_url: str | None = None,
+    timing: RunnerTiming = TIMING,
+    confirmation: str = "manual",
 ) -> AsyncIterator[Counter]:
     """A till on ``tmp_path``'s journal; ``close_cleanly=False`` leaves as a killed till would.
 
@@ -125,7 +136,7 @@ async def counter_at(
     base_url = base_url or sandbox.base_url
     settings = Settings(
         RegisterSettings(),
-        NetgiroSettings(base_url=base_url),
+        NetgiroSettings(base_url=base_url, confirmation=confirmation),  # type: ignore[arg-type]
         TimingSettings(),
         data_dir=tmp_path,
     )
@@ -133,7 +144,7 @@ async def counter_at(
     client = NetgiroClient(base_url, settings.netgiro.app_key, settings.netgiro.secret_key)
     updates: list[TillUpdate] = []
     relay = _Relay()
-    runner = CheckoutRunner(client, journal, TIMING, on_update=relay)
+    runner = CheckoutRunner(client, journal, timing, on_update=relay)
     drawer = CountingDrawer()
     till = Till(settings, journal, client, runner, None)
     session = TillSession(

@@ -165,6 +165,7 @@ def test_killed_mid_wait_then_restarted(config: Path, terminals: list[Terminal])
     again.wait_for(lambda text: "Við ræsingu" not in text and "Til greiðslu" in text)
     again.type("1")
     again.keys("Enter")
+    again.wait_for(lambda text: "Til greiðslu           1" in text)
     again.keys("F2")  # the restarted sandbox listens on a new port: the payment screen says which
     found = URL.search(again.wait_for(URL.search))
     assert found is not None and found.group(1) != root

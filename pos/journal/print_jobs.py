@@ -1,0 +1,189 @@
+"""The print queue's journal side: claim a job, mark it, add a copy, list jobs.
+
+Rules kept: printing is at most once. A job is claimed (``queued`` → ``sending``) in a commit of
+its own before any byte leaves for the printer; a ``sending`` job found when the till starts
+was cut off by a crash and becomes ``uncertain``: offered for a reprint as a copy, never sent
+again by itself. A copy is a new job with the same snapshot and the next copy number.
+Needs the print-job columns of migration step 0003 (``copy_no``, ``updated_at``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from pos.journal.errors import JournalError
+from pos.journal.store import Journal, now_iso
+
+STATUSES = ("queued", "sending", "printed", "failed", "uncertain", "skipped")
+KINDS = ("receipt", "copy", "refund_slip", "report", "drawer")
+REPRINTABLE = ("printed", "failed", "uncertain", "skipped")
+
+
+@dataclass(frozen=True)
+class QueuedJob:
+    """A print job as journaled; ``copy_no`` is 0 for the original, 1, 2, … for AFRIT copies."""
+
+    id: int
+    sale_id: int
+    kind: str
+    status: str
+    snapshot: dict[str, Any]
+    reason: str
+    copy_no: int
+    created_at: str
+    updated_at: str | None
+    printed_at: str | None
+
+
+def jobs(journal: Journal, status: str | None = None) -> list[QueuedJob]:
+    """Jobs in the order they were queued, optionally only those with ``status``."""
+    require_print_queue(journal)
+    where, args = ("WHERE status = ?", (status,)) if status else ("", ())
+    return _select(journal._db, f"{where} ORDER BY id", args)
+
+
+def job(journal: Journal, job_id: int) -> QueuedJob:
+    found = _select(journal._db, "WHERE id = ?", (job_id,))
+    if not found:
+        raise JournalError(f"Print job {job_id} is not in the journal.")
+    return found[0]
+
+
+def jobs_for_sale(journal: Journal, sale_id: int) -> list[QueuedJob]:
+    return _select(journal._db, "WHERE sale_id = ? ORDER BY id", (sale_id,))
+
+
+def receipt_job(journal: Journal, number: int) -> QueuedJob | None:
+    """The original receipt job of receipt ``number``; sales paid before receipt numbers: by sale id."""
+    found = _select(
+        journal._db,
+        "WHERE kind = 'receipt' AND (json_extract(snapshot, '$.receipt_no') = ? OR "
+        "(json_extract(snapshot, '$.receipt_no') IS NULL AND sale_id = ?)) ORDER BY id",
+        (number, number),
+    )
+    return found[0] if found else None
+
+
+def require_print_queue(journal: Journal) -> None:
+    """The queue needs step 0003's columns; an older journal is said to be so, not crashed on."""
+    columns = {row[1] for row in journal._db.execute("PRAGMA table_info(print_jobs)")}
+    if "copy_no" not in columns:
+        raise JournalError(
+            "this journal predates the print queue: open the till (or run `pos recover`) "
+            "once to upgrade it"
+        )
+
+
+def claim(journal: Journal, job_id: int) -> bool:
+    """``queued`` → ``sending``, committed before the bytes leave; False if someone else has it."""
+    with journal._commit("journal.print_sending") as db:
+        cursor = db.execute(
+            "UPDATE print_jobs SET status = 'sending', updated_at = ? "
+            "WHERE id = ? AND status = 'queued'",
+            (now_iso(), job_id),
+        )
+    return cursor.rowcount == 1
+
+
+def mark_printed(journal: Journal, job_id: int) -> None:
+    stamp = now_iso()
+    with journal._commit("journal.print_printed") as db:
+        db.execute(
+            "UPDATE print_jobs SET status = 'printed', reason = '', printed_at = ?, "
+            "updated_at = ? WHERE id = ? AND status = 'sending'",
+            (stamp, stamp, job_id),
+        )
+
+
+def mark_failed(journal: Journal, job_id: int, reason: str) -> None:
+    """The job did not print (or may have printed in part): it waits for a person, with its reason."""
+    with journal._commit("journal.print_failed") as db:
+        db.execute(
+            "UPDATE print_jobs SET status = 'failed', reason = ?, updated_at = ? "
+            "WHERE id = ? AND status IN ('queued', 'sending')",
+            (reason, now_iso(), job_id),
+        )
+
+
+def mark_sending_uncertain(journal: Journal) -> list[int]:
+    """At start: jobs a crash left ``sending`` may be on paper or not: ``uncertain``, never resent."""
+    with journal._commit("journal.print_uncertain") as db:
+        ids = [int(r[0]) for r in db.execute("SELECT id FROM print_jobs WHERE status = 'sending'")]
+        db.execute(
+            "UPDATE print_jobs SET status = 'uncertain', updated_at = ?, "
+            "reason = 'the till stopped while it was printing' WHERE status = 'sending'",
+            (now_iso(),),
+        )
+    return ids
+
+
+def requeue(journal: Journal, job_id: int) -> None:
+    """A person pressed Retry on a failed job."""
+    with journal._commit("journal.print_requeued") as db:
+        cursor = db.execute(
+            "UPDATE print_jobs SET status = 'queued', updated_at = ? "
+            "WHERE id = ? AND status = 'failed'",
+            (now_iso(), job_id),
+        )
+    if cursor.rowcount != 1:
+        raise JournalError(f"Print job {job_id} has not failed; only a failed job is retried.")
+
+
+def mark_skipped(journal: Journal, job_id: int) -> None:
+    """The customer wanted no receipt: journaled, and still reprintable."""
+    with journal._commit("journal.print_skipped") as db:
+        db.execute(
+            "UPDATE print_jobs SET status = 'skipped', updated_at = ? "
+            "WHERE id = ? AND status = 'queued'",
+            (now_iso(), job_id),
+        )
+
+
+def add_copy(journal: Journal, of_job_id: int) -> QueuedJob:
+    """Queue an AFRIT of a job: the same snapshot, the sale's next copy number."""
+    original = job(journal, of_job_id)
+    if original.kind not in ("receipt", "copy", "refund_slip"):
+        raise JournalError(f"Print job {of_job_id} is a {original.kind}; it has no copy.")
+    with journal._commit("journal.print_copy_queued") as db:
+        copy_no = 1 + int(
+            db.execute(
+                "SELECT COALESCE(MAX(copy_no), 0) FROM print_jobs WHERE sale_id = ?",
+                (original.sale_id,),
+            ).fetchone()[0]
+        )
+        stamp = now_iso()
+        cursor = db.execute(
+            "INSERT INTO print_jobs (sale_id, kind, status, snapshot, created_at, copy_no, "
+            "updated_at) VALUES (?, 'copy', 'queued', ?, ?, ?, ?)",
+            (
+                original.sale_id,
+                json.dumps(original.snapshot, ensure_ascii=False),
+                stamp,
+                copy_no,
+                stamp,
+            ),
+        )
+    return job(journal, int(cursor.lastrowid or 0))
+
+
+def _select(db: sqlite3.Connection, where: str, args: tuple[object, ...]) -> list[QueuedJob]:
+    rows = db.execute(f"SELECT * FROM print_jobs {where}", args).fetchall()
+    older = bool(rows) and "copy_no" not in rows[0].keys()  # noqa: SIM118 (Row: `in` sees values)
+    return [
+        QueuedJob(
+            id=r["id"],
+            sale_id=r["sale_id"],
+            kind=r["kind"],
+            status=r["status"],
+            snapshot=json.loads(r["snapshot"]),
+            reason=r["reason"],
+            copy_no=0 if older else r["copy_no"],
+            created_at=r["created_at"],
+            updated_at=None if older else r["updated_at"],
+            printed_at=r["printed_at"],
+        )
+        for r in rows
+    ]

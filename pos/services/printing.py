@@ -1,0 +1,167 @@
+"""The print queue: journaled jobs to the printer, at most once, never in the sale's way.
+
+Rules kept: a job is rendered to bytes first (from its journaled snapshot only), then claimed
+(``sending`` committed), then sent, then marked ``printed`` or ``failed(reason)``; a fault
+never touches the sale, which is already PAID. A job a crash left ``sending`` becomes
+``uncertain`` when the queue starts and is offered for a reprint as AFRIT, never resent by
+itself; a failed job waits for a person (Retry, Print later, Reprint). Each outcome is handed
+to ``on_event`` as ``JobPrinted`` or ``JobFailed``: plain dataclasses, no UI here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pos.core.errors import PosError
+from pos.core.receipt import StoreHeader, receipt_from_snapshot
+from pos.core.receipt_layout import Block, Templates, layout_receipt, text_lines
+from pos.crashpoints import crash_point
+from pos.devices.escpos_render import PrinterProfile, render_escpos
+from pos.devices.protocols import Printer, PrintJobBytes
+from pos.devices.status import PrinterFault
+from pos.journal import Journal
+from pos.journal import print_jobs as jobs_db
+from pos.journal.print_jobs import QueuedJob
+
+log = logging.getLogger("pos.printing")
+
+RECEIPT_ZONE = "Atlantic/Reykjavik"
+HEADER_FILE, FOOTER_FILE = "header.txt", "footer.txt"
+
+
+@dataclass(frozen=True)
+class JobPrinted:
+    job: QueuedJob
+
+
+@dataclass(frozen=True)
+class JobFailed:
+    job: QueuedJob
+    reason: str
+
+
+PrintEvent = JobPrinted | JobFailed
+
+
+@dataclass(frozen=True)
+class ReceiptFormat:
+    """How receipts look on this register: width, templates, printer profile, store header."""
+
+    width: int = 48
+    templates: Templates = field(default_factory=Templates)
+    profile: PrinterProfile = field(default_factory=PrinterProfile)
+    store: StoreHeader | None = None
+    zone: str = RECEIPT_ZONE
+
+    @property
+    def tz(self) -> tzinfo:
+        return ZoneInfo(self.zone)
+
+
+def read_templates(folder: Path) -> Templates:
+    """``header.txt`` and ``footer.txt`` from the templates folder; the built-in ones where absent."""
+    default = Templates()
+    return Templates(
+        header=_read_text(folder / HEADER_FILE, default.header),
+        footer=_read_text(folder / FOOTER_FILE, default.footer),
+    )
+
+
+def _read_text(path: Path, default: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8").rstrip("\n")
+    except FileNotFoundError:
+        return default
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("receipt template %s unreadable (%s); using the built-in one", path, exc)
+        return default
+
+
+def receipt_blocks(job: QueuedJob, fmt: ReceiptFormat) -> list[Block]:
+    receipt = receipt_from_snapshot(job.snapshot, store=fmt.store)
+    return layout_receipt(
+        receipt, width=fmt.width, tz=fmt.tz, templates=fmt.templates, copy_no=job.copy_no
+    )
+
+
+def render_job(job: QueuedJob, fmt: ReceiptFormat) -> PrintJobBytes:
+    """A job's bytes and text, from its snapshot alone: a reprint is the same bytes plus AFRIT."""
+    blocks = receipt_blocks(job, fmt)
+    text = "\n".join(text_lines(blocks)) + "\n"
+    data = render_escpos(blocks, fmt.profile, paper_dots=576 if fmt.width == 48 else 384)
+    return PrintJobBytes(job_file_name(job), data, text)
+
+
+def job_file_name(job: QueuedJob) -> str:
+    number = job.snapshot.get("receipt_no")
+    base = f"receipt-{number:06d}" if isinstance(number, int) else f"sale-{job.sale_id:06d}"
+    return base if job.copy_no == 0 else f"{base}-afrit-{job.copy_no}"
+
+
+class PrintQueue:
+    """Prints the journal's queued jobs on one printer; one queue per register process."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        printer: Printer,
+        fmt: ReceiptFormat,
+        *,
+        on_event: Callable[[PrintEvent], None] = lambda event: None,
+    ) -> None:
+        self.journal, self.printer, self.fmt, self.on_event = journal, printer, fmt, on_event
+
+    def start(self) -> list[QueuedJob]:
+        """Call once when the till opens: crash-cut jobs become uncertain; returns them to offer."""
+        jobs_db.require_print_queue(self.journal)
+        jobs_db.mark_sending_uncertain(self.journal)
+        return jobs_db.jobs(self.journal, "uncertain")
+
+    def print_pending(self) -> list[PrintEvent]:
+        """Print every queued job once, oldest first; a fault stops the rest (they stay queued)."""
+        events: list[PrintEvent] = []
+        for job in jobs_db.jobs(self.journal, "queued"):
+            event = self.print_job(job)
+            events.append(event)
+            if isinstance(event, JobFailed):
+                break
+        return events
+
+    def print_job(self, job: QueuedJob) -> PrintEvent:
+        try:
+            rendered = render_job(job, self.fmt)
+        except PosError as exc:
+            return self._failed(job, f"cannot be rendered: {exc.message}")
+        if not jobs_db.claim(self.journal, job.id):
+            return self._failed(job, "another printer run has it")
+        try:
+            self.printer.send(rendered)
+        except PrinterFault as exc:
+            reason = exc.reason + (" (it may have printed in part)" if exc.maybe_printed else "")
+            return self._failed(job, reason)
+        crash_point("print.sent")  # the bytes left; a crash here must not print them again
+        jobs_db.mark_printed(self.journal, job.id)
+        event = JobPrinted(jobs_db.job(self.journal, job.id))
+        self.on_event(event)
+        return event
+
+    def reprint(self, job_id: int) -> PrintEvent:
+        """Queue an AFRIT of a job and print it (audited by the caller: it needs a manager)."""
+        copy = jobs_db.add_copy(self.journal, job_id)
+        return self.print_job(copy)
+
+    def retry(self, job_id: int) -> PrintEvent:
+        jobs_db.requeue(self.journal, job_id)
+        return self.print_job(jobs_db.job(self.journal, job_id))
+
+    def _failed(self, job: QueuedJob, reason: str) -> JobFailed:
+        jobs_db.mark_failed(self.journal, job.id, reason)
+        log.warning("print job %s (sale %s) failed: %s", job.id, job.sale_id, reason)
+        event = JobFailed(jobs_db.job(self.journal, job.id), reason)
+        self.on_event(event)
+        return event

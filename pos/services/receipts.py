@@ -1,0 +1,92 @@
+"""Receipts from the journal for people: print what a paid sale queued, show one by its number.
+
+Rules kept: ``pos pay`` (like every path that ends a sale PAID) leaves its receipt to the print
+queue, and a printer fault never changes the payment's outcome or exit code; showing a receipt
+only reads the journal, so it works beside the open till.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pos.config.store import StoreSettings
+from pos.core.errors import PosError
+from pos.core.receipt import StoreHeader
+from pos.core.receipt_layout import Block, text_lines
+from pos.devices.picture import save_receipt_png
+from pos.devices.printers import FilePrinter
+from pos.devices.protocols import Printer
+from pos.journal import Journal, JournalError
+from pos.journal import print_jobs as jobs_db
+from pos.services.printing import JobFailed, JobPrinted, PrintQueue, ReceiptFormat, receipt_blocks
+
+RECEIPTS_FOLDER = "receipts"
+
+
+def store_header(store: StoreSettings, store_id: str) -> StoreHeader:
+    """``[store]`` as a receipt header (for snapshots that did not copy one at PAID)."""
+    kennitala = store.kennitala
+    if len(kennitala) == 10:
+        kennitala = f"{kennitala[:6]}-{kennitala[6:]}"
+    return StoreHeader(store.name, store.address, kennitala, store.vsk_number, store_id)
+
+
+def default_printer(data_dir: Path) -> Printer:
+    """The file printer in the data dir's ``receipts/``."""
+    return FilePrinter(data_dir / RECEIPTS_FOLDER)
+
+
+def print_queued_receipts(
+    journal: Journal,
+    printer: Printer,
+    fmt: ReceiptFormat,
+    *,
+    announce: Callable[[str], None],
+) -> None:
+    """Print what the journal has queued; say what happened, and never raise."""
+    try:
+        queue = PrintQueue(journal, printer, fmt)
+        for job in queue.start():
+            announce(f"Receipt of sale {job.sale_id} may not have printed: reprint it as a copy.")
+        for event in queue.print_pending():
+            if isinstance(event, JobPrinted):
+                announce(f"Receipt of sale {event.job.sale_id} printed ({printer.name}).")
+            elif isinstance(event, JobFailed):
+                announce(
+                    f"Receipt of sale {event.job.sale_id} not printed: {event.reason}. "
+                    "The sale is paid; reprint it when the printer is back."
+                )
+    except PosError as exc:
+        announce(f"Receipts not printed: {exc.message}. The sales are paid and journaled.")
+
+
+@dataclass(frozen=True)
+class ShownReceipt:
+    sale_id: int
+    copy_no: int
+    blocks: list[Block]
+    width: int
+
+    @property
+    def text(self) -> str:
+        return "\n".join(text_lines(self.blocks)) + "\n"
+
+    def save_png(self, path: Path) -> None:
+        save_receipt_png(self.blocks, self.width, path)
+
+
+def show_receipt(
+    journal_file: Path, number: int, fmt: ReceiptFormat, *, copy: bool
+) -> ShownReceipt:
+    """Receipt ``number`` as the journal has it; ``copy`` marks it AFRIT with the next counter."""
+    if not journal_file.exists():
+        raise JournalError(f"There is no journal at {journal_file}: no sale has been taken here.")
+    with Journal(journal_file, read_only=True) as journal:
+        job = jobs_db.receipt_job(journal, number)
+        if job is None:
+            raise PosError(f"Receipt {number} is not in the journal.", "Receipt")
+        copies = [j.copy_no for j in jobs_db.jobs_for_sale(journal, job.sale_id)]
+    shown = replace(job, copy_no=max(copies) + 1) if copy else job
+    return ShownReceipt(job.sale_id, shown.copy_no, receipt_blocks(shown, fmt), fmt.width)
