@@ -4,15 +4,18 @@ recovery during a wait, and split tender."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from textual.pilot import Pilot
 
 from pos.journal import Journal
+from pos.services.till_views import RecoveryRan, TillUpdate
 from pos.ui.app import TillApp
 from pos.ui.screens.cash import CashScreen
 from pos.ui.screens.payment import PaymentScreen, Stage
 from pos.ui.screens.sale import SaleScreen
+from pos.ui.workers import periodic_recovery
 
 from .conftest import SIZE, Counter, newest_cart, screen_text, type_line, until
 
@@ -178,16 +181,29 @@ async def test_pay_twice_opens_one_cart(counter: Counter) -> None:
     assert len(counter.carts()) == 1
 
 
-async def test_recovery_firing_during_a_gsm_wait_leaves_the_cart_alone(counter: Counter) -> None:
-    app = counter.app()
+async def test_periodic_recovery_firing_during_a_gsm_wait_leaves_the_cart_alone(
+    counter: Counter,
+) -> None:
+    app = counter.app(recovery=False)  # the test starts the same worker, on a short period
+    rounds: list[RecoveryRan] = []
     async with app.run_test(size=SIZE) as pilot:
         await ring_up(pilot, app, "990")
+        assert app.context is not None
+        session = app.context.session
+        session.settings = replace(session.settings, recovery_period_s=0.2)
+        app.run_worker(periodic_recovery(session), exit_on_error=False)
+
+        def listen(update: TillUpdate) -> None:
+            if isinstance(update, RecoveryRan):
+                rounds.append(update)
+            app._relay(update)
+
+        session.set_listener(listen)
         await type_line(pilot, GSM)
         await newest_cart(pilot, counter)
-        assert app.context is not None
-        report = await app.context.session.recover_now()
-        assert report.ran is False
+        await until(pilot, lambda: sum(not r.report.ran for r in rounds) >= 2)
         assert [c["Status"] for c in counter.carts()] == ["pending"]
+        assert payment(app).stage is Stage.WAITING
         await pilot.press("escape", "escape")
         text = await result_shown(pilot, app)
         assert "H Æ T T   V I Ð" in text
