@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -20,6 +21,7 @@ from typing import Any
 from pos.config import Settings, load_settings
 from pos.core.errors import ConfigError, PosError
 from pos.services.payment import EXIT_ERROR
+from pos.services.private_files import PRIVATE_UMASK, private_dir, private_file
 
 log = logging.getLogger("pos")
 
@@ -28,6 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``pos`` command; returns its exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    os.umask(PRIVATE_UMASK)  # the journal, log and sandbox carts are the till user's alone
     if not getattr(args, "command", None):
         args = parser.parse_args(["till"])  # `pos` alone opens the till
     try:
@@ -99,8 +102,8 @@ def _settings(args: argparse.Namespace, *, need_secret: bool = True) -> Settings
 
 
 def _setup_logging(settings: Settings, *, verbose: bool) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    handlers: list[logging.Handler] = [logging.FileHandler(settings.data_dir / "pos.log")]
+    log_file = private_file(private_dir(settings.data_dir) / "pos.log")
+    handlers: list[logging.Handler] = [logging.FileHandler(log_file)]
     if verbose:
         handlers.append(logging.StreamHandler(sys.stderr))
     logging.basicConfig(
@@ -363,10 +366,10 @@ async def _recover(settings: Settings, as_json: bool) -> int:
 
 def _run_sandbox(args: argparse.Namespace) -> int:
     from pos.netgiro.sandbox.cli_args import settings_from_args
-    from pos.netgiro.sandbox.server import serve_forever
+    from pos.netgiro.sandbox.server import serve_forever, state_file_in
 
     settings = _settings(args, need_secret=False)  # the sandbox needs only the data dir
-    serve_forever(settings_from_args(args, settings.sandbox_state_file))
+    serve_forever(settings_from_args(args, state_file_in(settings.data_dir)))
     return 0
 
 

@@ -62,18 +62,19 @@ async def take_keyed_payment(
     for item in recovered:
         announce(f"Recovered {item.reference}: {item.before.value} → {item.label}. {item.note}")
     register = till.settings.register
-    sale_id = till.journal.create_sale(
-        register.register_id, [SaleLine("keyed", "Keyed amount", amount, 1000, amount)]
-    )
     receiver = None
     callback_url = None
     if confirmation is ConfirmationType.SERVER_CALLBACK:
+        # Listen before the sale exists: a port that cannot be bound must leave no orphan sale.
         receiver = CallbackReceiver(
             till.journal, till.settings.netgiro.secret_key, till.runner.callback_arrived
         )
         netgiro = till.settings.netgiro
         callback_url = await receiver.start(netgiro.callback_listen, netgiro.callback_url)
     try:
+        sale_id = till.journal.create_sale(
+            register.register_id, [SaleLine("keyed", "Keyed amount", amount, 1000, amount)]
+        )
         attempt = await till.runner.pay(
             sale_id,
             for_netgiro(customer),

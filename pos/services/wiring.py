@@ -18,8 +18,9 @@ from pos.core.errors import PosError
 from pos.journal import Journal
 from pos.netgiro.client import NetgiroClient, Timeouts
 from pos.netgiro.nonce import MonotonicNonce
-from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
+from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings, state_file_in
 from pos.services.checkout_runner import CheckoutRunner, RunnerTiming
+from pos.services.private_files import private_dir, private_file
 from pos.services.status import CheckoutView
 
 NONCE_BLOCK = 600_000_000  # 60 s of 100 ns ticks: one journal write a minute, not one a request
@@ -64,8 +65,8 @@ def journal_backed_nonce(journal: Journal) -> Callable[[], str]:
 @contextmanager
 def register_lock(data_dir: Path) -> Iterator[None]:
     """One process drives a register's payments: another one's recovery would cancel them."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / "register.lock", "a+", encoding="utf-8") as lock:
+    lock_file = private_file(private_dir(data_dir) / "register.lock")
+    with open(lock_file, "a+", encoding="utf-8") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -106,7 +107,7 @@ async def _parts(
     base_url = settings.netgiro.base_url
     if base_url is None:
         sandbox = RunningSandbox(
-            SandboxSettings(state_file=settings.sandbox_state_file, port=0)
+            SandboxSettings(state_file=state_file_in(settings.data_dir), port=0)
         ).start()
         base_url = sandbox.base_url
         announce(

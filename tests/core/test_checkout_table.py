@@ -358,13 +358,6 @@ def test_cell(state_name: str, event_name: str) -> None:
     assert commands == expected_commands
 
 
-def test_an_illegal_event_leaves_the_state_as_it_was() -> None:
-    state = STATES["pending"]
-    with pytest.raises(IllegalEvent):
-        advance(state, EVENTS["code"])
-    assert state == STATES["pending"]
-
-
 def test_a_new_attempt_is_journaled_inserting_then_sends_insert_cart() -> None:
     state, commands = start(CustomerKind.GSM)
     assert state.phase is Phase.INSERTING

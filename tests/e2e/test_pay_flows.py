@@ -178,10 +178,10 @@ def test_an_unknown_customer_is_declined(silent: SandboxProcess, tmp_path: Path)
         ("1990", "011399-2349", "13 is not a month"),
         ("1990", "822328", "6 digits"),
         ("1990", "5551234", "landline"),
-        ("19a0", "8223281", ""),
-        ("0", "8223281", ""),
-        ("-100", "8223281", ""),
-        ("99999999999", "8223281", ""),
+        ("19a0", "8223281", "19a0 is not an amount"),
+        ("0", "8223281", "amount is zero"),
+        ("-100", "8223281", "-100 is negative"),
+        ("99999999999", "8223281", "more than the till takes in one payment"),
     ],
 )
 def test_bad_input_gets_a_message_and_touches_nothing(

@@ -66,7 +66,7 @@ def _fill(address: tuple[str, int], fillers: list[socket.socket]) -> bool:
 @contextmanager
 def raw_server(handle: Handler) -> Iterator[str]:
     """A loopback listener whose connections go to ``handle``; yields a ``/v1/`` base URL."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
     listener.settimeout(0.05)
@@ -75,6 +75,7 @@ def raw_server(handle: Handler) -> Iterator[str]:
 
     def serve_one(connection: socket.socket) -> None:
         with connection, suppress(OSError):  # OSError: the client hung up first
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             connection.settimeout(5)
             handle(connection, stop)
 
@@ -157,6 +158,8 @@ class ReceivedCallback:
     path: str
     headers: dict[str, str]
     body: bytes
+    no_delay: bool = False
+    """TCP_NODELAY was set on the accepted connection."""
 
 
 @dataclass
@@ -178,10 +181,15 @@ def callback_receiver(status: int = 200, *, hold: bool = False) -> Iterator[Call
     receiver = CallbackReceiver(status=status, hold=hold)
 
     class Handle(BaseHTTPRequestHandler):
+        disable_nagle_algorithm = True  # answers go out at once, not after a delayed ACK
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
-            receiver.received.append(ReceivedCallback(self.path, dict(self.headers), body))
+            no_delay = self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+            receiver.received.append(
+                ReceivedCallback(self.path, dict(self.headers), body, no_delay)
+            )
             receiver.arrived.set()
             if receiver.hold:
                 receiver.release.wait(10)

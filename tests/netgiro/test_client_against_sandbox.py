@@ -464,6 +464,7 @@ async def test_server_callback_without_a_callback_url_is_declined(open_counter: 
 
 def assert_signed_by_netgiro(receiver: CallbackReceiver, index: int = 0) -> dict[str, Any]:
     callback = receiver.received[index]
+    assert callback.no_delay  # the test receiver answers without a delayed-ACK wait
     headers = {name.lower(): value for name, value in callback.headers.items()}
     assert headers["netgiro_appkey"].lower() == APP.app_key.lower()
     expected = signature(APP.secret_key, headers["netgiro_nonce"], receiver.url, callback.body)

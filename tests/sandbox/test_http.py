@@ -68,7 +68,7 @@ def test_the_second_public_application_signs_too_and_app_keys_ignore_case(
 
 @pytest.mark.parametrize(
     "tamper",
-    ["wrong_secret", "url_case", "reserialized_body", "missing"],
+    ["wrong_secret", "url_case", "reserialized_body", "nonce", "missing"],
 )
 def test_a_bad_signature_is_refused_with_401_json(sandbox: RunningSandbox, tamper: str) -> None:
     url = sandbox.base_url + "Checkout/InsertCart"
@@ -79,6 +79,14 @@ def test_a_bad_signature_is_refused_with_401_json(sandbox: RunningSandbox, tampe
         answer = signed(url, body, signed_url=sandbox.base_url + "checkout/insertcart")
     elif tamper == "reserialized_body":
         answer = signed(url, body, signed_body=json.dumps(json.loads(body)).encode())
+    elif tamper == "nonce":  # signed over one nonce, sent with the next: a replay's shape
+        nonce = str(time.time_ns())
+        headers = {
+            "netgiro_appkey": APP.app_key,
+            "netgiro_nonce": str(int(nonce) + 1),
+            "netgiro_signature": signature(APP.secret_key, nonce, url, body),
+        }
+        answer = httpx.post(url, content=body, headers=headers, timeout=10)
     else:
         answer = httpx.post(url, content=body, timeout=10)
     assert answer.status_code == 401

@@ -403,3 +403,18 @@ def test_stop_leaves_no_descriptor_open_whatever_the_gate(
         if gate is not None:
             proxy.arm_connect_fault(gate, hold_s=None)  # still closed when the proxy stops
     assert open_fds() - before == set()
+
+
+def test_the_proxy_sets_tcp_nodelay_on_both_sides_of_a_connection(proxy: FaultProxy) -> None:
+    """Without it each small answer waits ~40 ms for a delayed ACK (item 13 of issue 15)."""
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=2) as sock:
+        sock.sendall(
+            f"POST /v1/x HTTP/1.1\r\nHost: 127.0.0.1:{proxy.port}\r\n"
+            f"Content-Length: {len(REQUEST)}\r\n\r\n".encode()
+            + REQUEST
+        )
+        assert sock.recv(65536).startswith(b"HTTP/1.1 ")
+        live = list(proxy._live)
+        assert live  # the accepted connection (and the upstream one, if still open)
+        for accepted in live:
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0

@@ -15,7 +15,7 @@ from importlib.resources import files
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
@@ -35,6 +35,11 @@ from pos.netgiro.sandbox.store import CartStore
 from pos.netgiro.signing import signature, signature_matches
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_DEPTH = 16
+"""Netgíró's requests nest two levels (a cart's items); deeper bodies are refused unread."""
+MAX_AMOUNT = 1_000_000_000
+"""A sane ceiling in krónur: larger amounts are refused before SQLite's 64-bit integers."""
+MAX_REFERENCE_LENGTH = 32
 DIGITS = frozenset("0123456789")
 SECRETS = {app.app_key.lower(): app.secret_key for app in TEST_APPLICATIONS}
 
@@ -63,12 +68,14 @@ class SandboxApp:
         token_ttl_s: float,
         poll_interval_ms: int,
         refuse_cancel_reserved: bool,
+        max_reference_length: int = MAX_REFERENCE_LENGTH,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store, self.sender, self.clock = store, sender, clock
         self.token_ttl_s = token_ttl_s
         self.poll_interval_ms = poll_interval_ms
         self.refuse_cancel_reserved = refuse_cancel_reserved
+        self.max_reference_length = max_reference_length
         self._actions: dict[str, Callable[[dict[str, Any], str], Awaitable[dict[str, Any]]]] = {
             "checkout/insertcart": self.insert_cart,
             "checkout/checkcart": self.check_cart,
@@ -165,8 +172,15 @@ class SandboxApp:
         customer_raw, confirmation = body.get("customerid"), body.get("confirmationtype", 0)
         if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
             raise BadRequest("Amount must be a whole number of krónur above 0.")
+        if amount > MAX_AMOUNT:
+            raise BadRequest(f"Amount must be at most {MAX_AMOUNT} krónur.")
         if not isinstance(reference, str) or not reference.strip():
             raise BadRequest("Reference is required.")
+        if len(reference.strip()) > self.max_reference_length:
+            return declined(
+                ResultCode.CART_NOT_VALID,
+                f"Reference is longer than {self.max_reference_length} characters.",
+            )
         if isinstance(customer_raw, bool) or not isinstance(customer_raw, str | int):
             raise BadRequest("CustomerId is required (GSM, SSN or AppCode).")
         if isinstance(confirmation, bool) or confirmation not in (0, 1, 2):
@@ -345,22 +359,74 @@ async def read_capped(request: Request) -> bytes:
     if declared and all(ch in DIGITS for ch in declared) and int(declared) > MAX_BODY_BYTES:
         raise BadRequest("The body is larger than 1 MB.", 413, 413)
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise BadRequest("The body is larger than 1 MB.", 413, 413)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise BadRequest("The body is larger than 1 MB.", 413, 413)
+            chunks.append(chunk)
+    except ClientDisconnect as exc:  # too slow, or gone: nobody reads this answer
+        raise BadRequest("The request did not arrive whole.", 400, 400) from exc
     return b"".join(chunks)
 
 
 def parse_object(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object with lower-case keys; refused whole before any state change.
+
+    Too deep, or holding a string that cannot be encoded (a lone surrogate), it is a 400 here
+    rather than a 500 further on, after a cart was stored.
+    """
+    if nests_deeper_than(body, MAX_DEPTH):
+        raise BadRequest(f"The body nests deeper than {MAX_DEPTH} levels.")
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest(f"The body is not valid JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.")
+    if not all_encodable(data):
+        raise BadRequest("The body holds text that cannot be encoded (a lone surrogate).")
     return {str(key).lower(): value for key, value in data.items()}
+
+
+def nests_deeper_than(body: bytes, limit: int) -> bool:
+    """Whether ``[`` and ``{`` nest deeper than ``limit`` outside strings, without parsing."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False  # too few brackets: skip the byte-by-byte walk
+    depth = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
+def all_encodable(value: object) -> bool:
+    """Every key and string in a parsed body (depth already bounded) encodes as UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(all_encodable(k) and all_encodable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(all_encodable(item) for item in value)
+    return True
 
 
 def optional_text(body: dict[str, Any], key: str) -> str | None:

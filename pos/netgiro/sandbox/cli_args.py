@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pos.netgiro.sandbox.app import MAX_REFERENCE_LENGTH
 from pos.netgiro.sandbox.server import SandboxSettings
 
 
@@ -23,6 +24,13 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="CancelCart on a reservation answers Success=false",
     )
+    parser.add_argument(
+        "--max-reference-length",
+        type=int,
+        default=MAX_REFERENCE_LENGTH,
+        metavar="N",
+        help="a longer Reference is refused with 10304",
+    )
 
 
 def settings_from_args(args: argparse.Namespace, default_state_file: Path) -> SandboxSettings:
@@ -37,4 +45,5 @@ def settings_from_args(args: argparse.Namespace, default_state_file: Path) -> Sa
         auto_accept_after_s=args.auto_accept_after,
         callback_retry_delay_s=args.callback_retry_delay,
         refuse_cancel_reserved=args.refuse_cancel_reserved,
+        max_reference_length=args.max_reference_length,
     )

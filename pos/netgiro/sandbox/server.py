@@ -7,6 +7,8 @@ file, meets the same carts — as a restarted till would meet the same Netgíró
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import socket
 import threading
 from collections.abc import Callable
@@ -17,10 +19,37 @@ import uvicorn
 from starlette.applications import Starlette
 
 from pos.core.errors import PosError
-from pos.netgiro.sandbox.app import SandboxApp
+from pos.netgiro.sandbox.app import MAX_REFERENCE_LENGTH, SandboxApp
 from pos.netgiro.sandbox.callbacks import CallbackSender
 from pos.netgiro.sandbox.rules import Lifetimes
 from pos.netgiro.sandbox.store import CartStore
+from pos.netgiro.serving import READ_TIMEOUT_S, bounded_server, listen_tcp
+
+log = logging.getLogger(__name__)
+
+STATE_FOLDER = "sandbox"
+STATE_FILE = "sandbox.sqlite3"
+STOP_WITHIN_S = 3.0
+
+
+def state_file_in(data_dir: Path) -> Path:
+    """The embedded sandbox's carts: a 0700 folder of their own beside the register's data.
+
+    They hold full customer ids, so they never share the journal's files or its folder's
+    looser neighbours. A state file left at the old place (``data_dir/sandbox.sqlite3``) is
+    moved in, with its ``-wal`` and ``-shm``, so a restarted till meets the same carts.
+    """
+    folder = data_dir / STATE_FOLDER
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    state_file = folder / STATE_FILE
+    old = data_dir / STATE_FILE
+    if old.exists() and not state_file.exists():
+        for suffix in ("-wal", "-shm", ""):
+            moved = old.with_name(old.name + suffix)
+            if moved.exists():
+                moved.replace(state_file.with_name(state_file.name + suffix))
+    return state_file
 
 
 @dataclass(frozen=True)
@@ -38,8 +67,14 @@ class SandboxSettings:
     auto_accept_after_s: float | None = None
     """Accept phone-number carts for the customer after this many seconds (demos, smoke tests)."""
     callback_retry_delay_s: float = 2.0
+    callback_timeout_s: float = 5.0
+    """One deadline for all of a callback's delivery: connect, send, the answer's status line."""
     refuse_cancel_reserved: bool = False
     """Answer CancelCart on a reservation with Success=false (the strict reading of the docs)."""
+    max_reference_length: int = MAX_REFERENCE_LENGTH
+    """A longer Reference is refused with 10304 (the cart is not valid)."""
+    read_timeout_s: float = READ_TIMEOUT_S
+    """A request (head and body) must arrive whole within this."""
 
 
 @dataclass
@@ -56,13 +91,14 @@ class _Parts:
 def _build(settings: SandboxSettings) -> _Parts:
     life = Lifetimes(settings.cart_ttl_s, settings.reservation_ttl_s, settings.auto_accept_after_s)
     store = CartStore(settings.state_file, life)
-    sender = CallbackSender(store, settings.callback_retry_delay_s)
+    sender = CallbackSender(store, settings.callback_retry_delay_s, settings.callback_timeout_s)
     app = SandboxApp(
         store,
         sender,
         token_ttl_s=settings.token_ttl_s,
         poll_interval_ms=settings.poll_interval_ms,
         refuse_cancel_reserved=settings.refuse_cancel_reserved,
+        max_reference_length=settings.max_reference_length,
     )
     return _Parts(app.starlette(), store, sender)
 
@@ -72,24 +108,20 @@ def build_app(settings: SandboxSettings) -> Starlette:
 
 
 def _bind(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host, port))
+        return listen_tcp(host, port)
     except OSError as exc:
-        sock.close()
         raise PosError(
             f"The Netgíró sandbox cannot listen on {host}:{port} ({exc.strerror}). "
             "Is another sandbox running? Pick another --port.",
             "Sandbox",
         ) from exc
-    sock.listen(128)
-    return sock
 
 
-def _server(app: Starlette) -> uvicorn.Server:
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    return uvicorn.Server(config)
+def _server(
+    app: Starlette, settings: SandboxSettings, *, foreground: bool = False
+) -> uvicorn.Server:
+    return bounded_server(app, settings.read_timeout_s, foreground=foreground)
 
 
 class RunningSandbox:
@@ -107,7 +139,7 @@ class RunningSandbox:
         self._parts = _build(self.settings)
         self._sock = _bind(self.settings.host, self.settings.port)
         self.port = int(self._sock.getsockname()[1])
-        self._server = _server(self._parts.app)
+        self._server = _server(self._parts.app, self.settings)
         server, sock = self._server, self._sock
         self._thread = threading.Thread(
             target=lambda: asyncio.run(server.serve(sockets=[sock])),
@@ -122,15 +154,23 @@ class RunningSandbox:
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._sock is not None:
-            self._sock.close()
-        if self._parts is not None:
-            self._parts.close()
+        """Stop serving within a few seconds, whatever the clients are doing."""
+        server, thread, sock, parts = self._server, self._thread, self._sock, self._parts
         self._server = self._thread = self._sock = self._parts = None
+        if server is not None:
+            server.should_exit = True
+        if thread is not None:
+            thread.join(timeout=STOP_WITHIN_S)
+        if sock is not None:
+            sock.close()
+        if parts is None:
+            return
+        if thread is not None and thread.is_alive():
+            # Closing the store under a thread that still serves would break its requests.
+            log.warning("the sandbox did not stop in %s s; its store is left open", STOP_WITHIN_S)
+            parts.sender.close()
+            return
+        parts.close()
 
     def __enter__(self) -> RunningSandbox:
         return self if self._server is not None else self.start()
@@ -162,7 +202,7 @@ def serve_forever(settings: SandboxSettings, announce: Callable[[str], None] = p
     announce(f"Carts (JSON):             {root}sandbox/carts")
     announce(f"State file:               {settings.state_file}")
     try:
-        _server(parts.app).run(sockets=[sock])
+        _server(parts.app, settings, foreground=True).run(sockets=[sock])
     finally:
         sock.close()
         parts.close()

@@ -6,6 +6,7 @@ Every change is read-rule-write inside one ``BEGIN IMMEDIATE`` transaction, so t
 
 from __future__ import annotations
 
+import os
 import secrets
 import sqlite3
 import threading
@@ -52,6 +53,10 @@ class CartStore:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._db().executescript(SCHEMA)
+        for suffix in ("", "-wal", "-shm"):  # full customer ids: the owner's alone
+            own = path.with_name(path.name + suffix)
+            if own.exists():
+                os.chmod(own, 0o600)
 
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
