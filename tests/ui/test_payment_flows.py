@@ -59,6 +59,7 @@ async def test_gsm_sale_accepted_by_the_customer_is_greitt(counter: Counter) -> 
         counter.act(cart["TransactionId"], "accept")
         text = await result_shown(pilot, app)
         assert "G R E I T T" in text and "2.137 kr." in text and "***-**81" in text
+        assert "Kvittun nr. 1 fer í prentröð" in text
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, SaleScreen))
         assert app.context is not None and app.context.session.view.sale.is_empty

@@ -93,7 +93,7 @@ def test_greitt(snap_compare: SnapCompare, counter: Counter) -> None:
         await until(pilot, lambda: app.screen.stage is Stage.RESULT)
 
     text = snapshot(snap_compare, counter, steps)
-    assert "G R E I T T" in text and "***-**81" in text
+    assert "G R E I T T" in text and "***-**81" in text and "Kvittun nr. 1" in text
 
 
 def test_hafnad(snap_compare: SnapCompare, counter: Counter) -> None:

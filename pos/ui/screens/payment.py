@@ -18,7 +18,7 @@ from textual.widgets import Input, Static
 from pos.core.customer_ids import CustomerId, parse_customer_id
 from pos.core.errors import InputError
 from pos.core.keymap import PAYMENT
-from pos.services.status import CheckoutView
+from pos.services.status import UNKNOWN_LABEL, CheckoutView
 from pos.services.till_views import CheckoutUpdated
 from pos.ui.context import TillContext
 from pos.ui.customer_field import KIND_ORDER, understood, why_not
@@ -191,7 +191,7 @@ class PaymentScreen(Screen[None]):
         say = self.say
         if view is None:
             word, note = say("phase.INSERTING"), ""
-        elif view.label.startswith("Unknown"):
+        elif view.label == UNKNOWN_LABEL:
             word, note = say("payment.unsure"), say("payment.still_checking")
         else:
             word, note = say(f"phase.{view.phase.value}"), ""
@@ -246,7 +246,10 @@ class PaymentScreen(Screen[None]):
 
     @on(PaymentEnded)
     def ended(self, message: PaymentEnded) -> None:
-        self._show_result(message.result.checkout)
+        result = message.result
+        self._show_result(result.checkout)
+        if result.paid and result.summary.receipt_no is not None:
+            self._notice(self.say("result.receipt", receipt=result.summary.receipt_no))
 
     @on(WorkFailed)
     def failed(self, message: WorkFailed) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from pos.core.catalog import CatalogItem
 from pos.core.errors import PosError
 from pos.core.keymap import SALE
+from pos.services.status import UNKNOWN_LABEL
 from pos.services.till_session import TillSession
 from pos.services.till_views import (
     CheckoutUpdated,
@@ -111,7 +112,7 @@ class SaleScreen(Screen[None]):
             self.say_notice(self.say("sale.finished", receipt=summary.receipt_no or "-"))
             self.show(self.session.view)
         elif isinstance(update, CheckoutUpdated):
-            trouble = update.view.label.startswith("Unknown")
+            trouble = update.view.label == UNKNOWN_LABEL
             self.query_one(StatusBar).set_connection("fault" if trouble else "ok")
         elif isinstance(update, RecoveryRan) and update.report.needs_manager:
             count = len(update.report.needs_manager)
