@@ -36,6 +36,8 @@ ACTION_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
         ("sale_discount", "f10"),
         ("sale_vat", "f11"),
         ("sale_clear", "ctrl+n"),
+        ("sale_print_retry", "ctrl+r"),
+        ("sale_print_later", "ctrl+l"),
         ("sale_line_up", "up"),
         ("sale_line_down", "down"),
         ("sale_clear_input", "escape"),

@@ -62,7 +62,9 @@ class TillApp(App[int]):
             self.exit(2, return_code=2)
             return
         self.settings = with_demo(self.settings, session)
-        self.context = TillContext(session, self.messages, self.settings)
+        make_queue = self.settings.print_queue
+        printing = make_queue(session.till.journal) if make_queue else None
+        self.context = TillContext(session, self.messages, self.settings, printing)
         session.set_listener(self._relay)
         from pos.ui.screens.sale import SaleScreen
 

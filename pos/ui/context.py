@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pos.core.ui_settings import UiSettings
+from pos.journal import Journal
+from pos.services.printing import PrintQueue
 from pos.services.till_session import TillSession
 from pos.ui.demo import DemoInfo
 from pos.ui.text import Messages
@@ -35,6 +37,8 @@ class ScreenSettings:
     vat_rates: tuple[int, ...] = (24, 11, 0)
     recovery: bool = True
     """Run recovery every few minutes (the session says how often)."""
+    print_queue: Callable[[Journal], PrintQueue] | None = None
+    """Builds the register's print queue on the session's journal; None: the till prints nothing."""
 
 
 @dataclass
@@ -44,3 +48,4 @@ class TillContext:
     session: TillSession
     messages: Messages
     settings: ScreenSettings
+    printing: PrintQueue | None = None

@@ -11,7 +11,10 @@ from textual.binding import Binding, BindingType
 
 from pos.core.keymap import ACTION_KEYS
 
-HIDDEN = frozenset({"sale_line_up", "sale_line_down", "sale_clear_input", "app_quit"})
+HIDDEN = frozenset(
+    {"sale_line_up", "sale_line_down", "sale_clear_input", "app_quit"}
+    | {"sale_print_retry", "sale_print_later"}  # the print banner names them
+)
 
 
 def bindings(screen: str, actions: Mapping[str, str]) -> list[BindingType]:

@@ -8,7 +8,7 @@ join the loader. Problems in any of them start the till with a banner, never blo
 from __future__ import annotations
 
 import tomllib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +17,9 @@ from typing import Any
 from pos.config import Settings, keymap, language
 from pos.core.till_settings import CatalogSettings, TillSettings, parse_till_sections
 from pos.core.ui_settings import UiSettings
+from pos.journal import Journal
+from pos.services.printing import PrintQueue, ReceiptFormat, read_templates
+from pos.services.receipts import default_printer, store_header
 from pos.services.till_catalog import load_catalog
 from pos.services.till_session import TillSession, open_till_session
 from pos.ui.app import TillApp
@@ -41,6 +44,16 @@ def demo_catalog(till_settings: TillSettings) -> TillSettings:
     return replace(till_settings, catalog=CatalogSettings(EXAMPLE_CATALOG))
 
 
+def receipt_printing(settings: Settings) -> Callable[[Journal], PrintQueue]:
+    """The print queue ``pos pay`` uses: the file printer in the data dir, templates from
+    ``receipts/`` beside the config file, the store's header from [store]."""
+    folder = (settings.source.parent if settings.source else Path.cwd()) / "receipts"
+    header = store_header(settings.store, settings.register.store_id)
+    fmt = ReceiptFormat(width=48, templates=read_templates(folder), store=header)
+    printer = default_printer(settings.data_dir)
+    return lambda journal: PrintQueue(journal, printer, fmt)
+
+
 def build_app(settings: Settings, document: dict[str, Any], **overrides: Any) -> TillApp:
     """A TillApp on the register's settings; ``overrides`` replace ScreenSettings fields."""
     config_dir = settings.source.parent if settings.source else None
@@ -61,7 +74,7 @@ def build_app(settings: Settings, document: dict[str, Any], **overrides: Any) ->
         facts=StatusFacts(register.store_id, register.register_id, settings.sandbox_mode),
         vat_rates=till_settings.vat.rates,
     )
-    screen = replace(screen, **overrides)
+    screen = replace(screen, print_queue=receipt_printing(settings), **overrides)
 
     @asynccontextmanager
     async def open_session() -> AsyncIterator[TillSession]:

@@ -13,6 +13,9 @@ from textual.message_pump import MessagePump
 
 from pos.core.customer_ids import CustomerId
 from pos.core.errors import PosError
+from pos.journal import print_jobs
+from pos.journal.print_jobs import QueuedJob
+from pos.services.printing import JobFailed, PrintEvent, PrintQueue
 from pos.services.till_session import TillSession
 from pos.services.till_views import NetgiroResult
 from pos.ui.messages import StartupFinished, WorkFailed
@@ -56,3 +59,33 @@ async def recover_now(target: MessagePump, session: TillSession) -> None:
         await session.recover_now()
     except PosError as exc:
         target.post_message(WorkFailed(exc))
+
+
+class PrintsDone(Message):
+    """A print run ended: what printed or failed, jobs a crash left uncertain, and what waits."""
+
+    def __init__(self, events: list[PrintEvent], uncertain: list[QueuedJob], waiting: int) -> None:
+        super().__init__()
+        self.events = events
+        self.uncertain = uncertain
+        self.waiting = waiting
+
+
+async def print_receipts(
+    target: MessagePump, queue: PrintQueue, *, opening: bool = False, retry: int | None = None
+) -> None:
+    """Print what the journal has queued (after a paid sale, at start, or one job again).
+
+    The printer's own timeouts bound each job; the sale never waits for it (it is paid).
+    """
+    try:
+        uncertain = queue.start() if opening else []
+        events = [queue.retry(retry)] if retry is not None else []
+        if not any(isinstance(event, JobFailed) for event in events):
+            events += queue.print_pending()
+        waiting = len(print_jobs.jobs(queue.journal, "queued"))
+        waiting += len(print_jobs.jobs(queue.journal, "failed"))
+    except PosError as exc:
+        target.post_message(WorkFailed(exc))
+        return
+    target.post_message(PrintsDone(events, uncertain, waiting))

@@ -14,7 +14,8 @@ from textual.widgets import Input, Static
 
 from pos.core.catalog import CatalogItem
 from pos.core.errors import PosError
-from pos.core.keymap import SALE
+from pos.core.keymap import SALE, default_keys
+from pos.services.printing import JobFailed
 from pos.services.status import UNKNOWN_LABEL
 from pos.services.till_session import TillSession
 from pos.services.till_views import (
@@ -27,14 +28,14 @@ from pos.services.till_views import (
 from pos.ui.context import TillContext
 from pos.ui.explain import explain
 from pos.ui.format import grouped
-from pos.ui.keys import bindings
+from pos.ui.keys import bindings, key_label
 from pos.ui.messages import StartupFinished, TillUpdated, WorkFailed
 from pos.ui.widgets.entry_line import EntryLine
 from pos.ui.widgets.key_bar import KeyBar
 from pos.ui.widgets.sale_lines import SaleLines
 from pos.ui.widgets.status_bar import StatusBar
 from pos.ui.widgets.total_panel import TotalPanel
-from pos.ui.workers import periodic_recovery, start_till
+from pos.ui.workers import PrintsDone, periodic_recovery, print_receipts, start_till
 
 ACTIONS = {
     "sale_netgiro": "netgiro",
@@ -48,6 +49,8 @@ ACTIONS = {
     "sale_discount": "discount",
     "sale_vat": "vat",
     "sale_clear": "clear_sale",
+    "sale_print_retry": "print_retry",
+    "sale_print_later": "print_later",
     "sale_line_up": "move(-1)",
     "sale_line_down": "move(1)",
     "sale_clear_input": "clear_input",
@@ -65,6 +68,7 @@ class SaleScreen(Screen[None]):
         self.say = context.messages
         self.vat_rate: int | None = None
         self.started = False
+        self.failed_print: int | None = None
 
     @property
     def session(self) -> TillSession:
@@ -99,6 +103,7 @@ class SaleScreen(Screen[None]):
             from pos.ui.screens.startup import StartupScreen
 
             self.app.push_screen(StartupScreen(self.context, report))
+        self._print(opening=True)
         if self.context.settings.recovery:
             self.run_worker(periodic_recovery(self.session), name="recovery", exit_on_error=False)
 
@@ -111,12 +116,64 @@ class SaleScreen(Screen[None]):
             summary = update.summary
             self.say_notice(self.say("sale.finished", receipt=summary.receipt_no or "-"))
             self.show(self.session.view)
+            self._print()
         elif isinstance(update, CheckoutUpdated):
             trouble = update.view.label == UNKNOWN_LABEL
             self.query_one(StatusBar).set_connection("fault" if trouble else "ok")
         elif isinstance(update, RecoveryRan) and update.report.needs_manager:
             count = len(update.report.needs_manager)
             self.say_notice(self.say("sale.needs_manager_count", count=count))
+
+    # --- receipts ---------------------------------------------------------------------------
+
+    def _print(self, *, opening: bool = False, retry: int | None = None) -> None:
+        queue = self.context.printing
+        if queue is not None:
+            work = print_receipts(self, queue, opening=opening, retry=retry)
+            self.run_worker(work, name="print", exit_on_error=False)
+
+    @on(PrintsDone)
+    def printed(self, message: PrintsDone) -> None:
+        failed = [e for e in message.events if isinstance(e, JobFailed)]
+        status = self.query_one(StatusBar)
+        if failed:
+            self.failed_print = failed[-1].job.id
+            status.set_printer("fault", message.waiting)
+            event = failed[-1]
+            keys = {
+                "retry": self._key_of("sale_print_retry"),
+                "later": self._key_of("sale_print_later"),
+            }
+            text = self.say("print.failed", sale=event.job.sale_id, reason=event.reason, **keys)
+            self.say_notice(text, error=True)
+        elif message.events:
+            self.failed_print = None
+            status.set_printer("ok", message.waiting)
+        else:
+            status.set_printer(status.facts.printer if status.facts else "unknown", message.waiting)
+        for job in message.uncertain:
+            self.notify(self.say("print.uncertain", sale=job.sale_id), severity="warning")
+        self.refresh_bindings()
+        self.query_one(KeyBar).refresh()
+
+    def _key_of(self, binding_id: str) -> str:
+        keys = self.app._keymap.get(binding_id, default_keys(binding_id))
+        return key_label(keys.split(",")[0])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("print_retry", "print_later"):
+            return self.failed_print is not None
+        return True
+
+    def action_print_retry(self) -> None:
+        if self.failed_print is not None:
+            self._print(retry=self.failed_print)
+
+    def action_print_later(self) -> None:
+        self.failed_print = None
+        self.say_notice(self.say("print.later"))
+        self.refresh_bindings()
+        self.query_one(KeyBar).refresh()
 
     @on(WorkFailed)
     def work_failed(self, message: WorkFailed) -> None:

@@ -43,6 +43,10 @@ class StatusBar(Static):
     def on_mount(self) -> None:
         self.set_interval(15, self.refresh)
 
+    def set_printer(self, state: str, pending: int) -> None:
+        if self.facts is not None:
+            self.facts = replace(self.facts, printer=state, pending_prints=pending)
+
     def set_connection(self, state: str) -> None:
         if self.facts is not None and self.facts.connection != state:
             self.facts = replace(self.facts, connection=state)
@@ -55,15 +59,18 @@ class StatusBar(Static):
         mode = say("status.sandbox") if facts.sandbox else say("status.live")
         left = say("status.where", store=facts.store, register=facts.register, mode=mode)
         marks = {"ok": "✓", "fault": "✗", "unknown": "?"}
-        right = "  ".join(
-            [
-                f"{say('status.connection')} {marks[facts.connection]}",
-                f"{say('status.printer')} {marks[facts.printer]}",
-                say("status.scanner"),
-                self._clock().strftime(CLOCK_FORMAT),
-            ]
-        )
-        if facts.pending_prints:
-            right = say("status.pending_prints", count=facts.pending_prints) + "  " + right
+        parts = [
+            say("status.pending_prints", count=facts.pending_prints)
+            if facts.pending_prints
+            else "",
+            f"{say('status.connection')} {marks[facts.connection]}",
+            f"{say('status.printer')} {marks[facts.printer]}",
+            say("status.scanner"),
+            self._clock().strftime(CLOCK_FORMAT),
+        ]
+        room = self.size.width - 2 - len(left) - 1
+        right = "  ".join(part for part in parts if part)
+        if len(right) > room:  # the scanner's line is the one a narrow terminal can spare
+            right = "  ".join(part for part in parts if part and part != parts[3])
         gap = max(1, self.size.width - 2 - len(left) - len(right))
         return left + " " * gap + right
