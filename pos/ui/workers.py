@@ -7,6 +7,7 @@ act on come back as WorkFailed; anything else is a bug and is logged, never a cr
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from textual.message import Message
 from textual.message_pump import MessagePump
@@ -16,6 +17,7 @@ from pos.core.errors import PosError
 from pos.journal import print_jobs
 from pos.journal.print_jobs import QueuedJob
 from pos.services.printing import JobFailed, PrintEvent, PrintQueue
+from pos.services.reprint import free_reprint
 from pos.services.till_session import TillSession
 from pos.services.till_views import NetgiroResult
 from pos.ui.messages import StartupFinished, WorkFailed
@@ -69,6 +71,18 @@ class PrintsDone(Message):
         self.events = events
         self.uncertain = uncertain
         self.waiting = waiting
+
+
+async def reprint_last(target: MessagePump, queue: PrintQueue, now: datetime) -> None:
+    """F8: the cashier's one free copy (AFRIT) of the last receipt."""
+    try:
+        event = free_reprint(queue.journal, queue, now)
+        waiting = len(print_jobs.jobs(queue.journal, "queued"))
+        waiting += len(print_jobs.jobs(queue.journal, "failed"))
+    except PosError as exc:
+        target.post_message(WorkFailed(exc))
+        return
+    target.post_message(PrintsDone([event], [], waiting))
 
 
 async def print_receipts(

@@ -3,11 +3,13 @@ failed print is a banner (the sale stays paid, the next one starts) and prints o
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
+from pos.services.reprint import ReprintNeedsManager, free_reprint
 from pos.ui.app import TillApp
 from pos.ui.screens.payment import PaymentScreen, Stage
 from pos.ui.screens.sale import SaleScreen
@@ -68,3 +70,24 @@ async def test_a_paid_cash_sale_prints_its_receipt(counter: Counter) -> None:
         await pilot.press("f3", "f3", "escape")
         await until(pilot, lambda: "prentari ?" not in screen_text(app))
         assert "prentari ✓" in screen_text(app)
+
+
+async def test_f8_reprints_the_last_receipt_once_as_afrit(counter: Counter) -> None:
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        await pilot.press("f8")
+        await until(pilot, lambda: "Engin kvittun enn" in screen_text(app))
+        await gsm_sale(pilot, app, counter, "1500")
+        await until(pilot, lambda: "prentari ✓" in screen_text(app))
+        assert app.context is not None and app.context.printing is not None
+        later = datetime.now(UTC) + timedelta(minutes=11)
+        with pytest.raises(ReprintNeedsManager):
+            free_reprint(app.context.session.till.journal, app.context.printing, later)
+        await pilot.press("f8")
+        copy = counter.data_dir / "receipts" / "receipt-000001-afrit-1.txt"
+        await until(pilot, copy.is_file)
+        assert "AFRIT" in copy.read_text(encoding="utf-8")
+        await pilot.press("f8")
+        await until(pilot, lambda: "stjórnandi prentar afrit" in screen_text(app))
+    assert not (counter.data_dir / "receipts" / "receipt-000001-afrit-2.txt").exists()

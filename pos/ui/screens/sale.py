@@ -6,6 +6,8 @@ the payment in ``workers.pay_netgiro``.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -35,7 +37,13 @@ from pos.ui.widgets.key_bar import KeyBar
 from pos.ui.widgets.sale_lines import SaleLines
 from pos.ui.widgets.status_bar import StatusBar
 from pos.ui.widgets.total_panel import TotalPanel
-from pos.ui.workers import PrintsDone, periodic_recovery, print_receipts, start_till
+from pos.ui.workers import (
+    PrintsDone,
+    periodic_recovery,
+    print_receipts,
+    reprint_last,
+    start_till,
+)
 
 ACTIONS = {
     "sale_netgiro": "netgiro",
@@ -315,7 +323,12 @@ class SaleScreen(Screen[None]):
             self.say_notice(self.say("sale.cleared"))
 
     def action_reprint(self) -> None:
-        self.say_notice(self.say("sale.reprint_not_yet"), error=True)
+        queue = self.context.printing
+        if queue is None:
+            self.say_notice(self.say("sale.no_printer"), error=True)
+            return
+        work = reprint_last(self, queue, datetime.now(UTC))  # real time: the 10 minutes are real
+        self.run_worker(work, name="reprint", exit_on_error=False)
 
     def action_manager(self) -> None:
         self.say_notice(self.say("sale.manager_not_yet"), error=True)
