@@ -248,3 +248,18 @@ async def test_split_tender_cash_then_netgiro_for_the_rest(counter: Counter) -> 
         counter.act(cart["TransactionId"], "accept")
         await result_shown(pilot, app)
     assert sale_status(counter) == "paid"
+
+
+async def test_the_palette_offers_no_quit_while_a_payment_is_live(counter: Counter) -> None:
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ring_up(pilot, app, "990")
+        assert "Loka kassanum" in [c.title for c in app.get_system_commands(app.screen)]
+        await type_line(pilot, GSM)
+        await newest_cart(pilot, counter)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Loka kassanum" not in titles and "Sölur dagsins" in titles
+        await app.action_quit()  # the palette's Quit would land here: refused
+        assert app.is_running
+        await pilot.press("escape", "escape")
+        await result_shown(pilot, app)

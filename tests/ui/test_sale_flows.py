@@ -200,3 +200,19 @@ async def test_a_second_till_on_the_register_is_refused(counter: Counter) -> Non
             await until(other, lambda: not second.is_running or second.failure is not None)
         assert second.failure is not None and "busy" in second.failure.message
         assert second.return_code == 2
+
+
+async def test_todays_sales_from_the_command_palette(counter: Counter) -> None:
+    from pos.ui.screens.today import TodayScreen
+
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        await type_line(pilot, "1234")
+        await pilot.press("f3", "f3", "escape")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Sölur dagsins")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TodayScreen))
+        assert "1.234 kr. · greidd" in screen_text(app)
