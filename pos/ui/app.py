@@ -13,6 +13,7 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
+from textual.worker import Worker
 
 from pos.core.errors import PosError
 from pos.core.keymap import APP
@@ -20,6 +21,7 @@ from pos.services.till_session import TillSession
 from pos.services.till_views import TillUpdate
 from pos.ui.context import ScreenSettings, TillContext
 from pos.ui.demo import DemoInfo
+from pos.ui.explain import say_worker_failure
 from pos.ui.keys import bindings
 from pos.ui.messages import TillUpdated
 from pos.ui.text import load_messages
@@ -72,6 +74,9 @@ class TillApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self._exits.aclose()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        say_worker_failure(self, self.messages, event)
 
     def _relay(self, update: TillUpdate) -> None:
         """The session's one listener: a message to each screen (never a widget call)."""

@@ -216,3 +216,20 @@ async def test_todays_sales_from_the_command_palette(counter: Counter) -> None:
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, TodayScreen))
         assert "1.234 kr. · greidd" in screen_text(app)
+
+
+async def test_a_worker_that_hits_a_bug_is_said_and_the_till_keeps_running(
+    counter: Counter,
+) -> None:
+    app = counter.app()
+
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        app.screen.run_worker(broken(), exit_on_error=False)
+        said = lambda: [n.message for n in app._notifications]  # noqa: E731 (the toasts)
+        await until(pilot, lambda: any("Villa í kassanum (RuntimeError)" in m for m in said()))
+        await type_line(pilot, "500")
+        assert app.is_running and session_of(app).view.sale.total == 500

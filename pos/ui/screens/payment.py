@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Static
+from textual.worker import Worker
 
 from pos.core.customer_ids import CustomerId, parse_customer_id
 from pos.core.errors import InputError
@@ -23,7 +24,7 @@ from pos.services.till_views import CheckoutUpdated
 from pos.ui.context import TillContext
 from pos.ui.customer_field import KIND_ORDER, understood, why_not
 from pos.ui.demo import qr_lines
-from pos.ui.explain import explain
+from pos.ui.explain import explain, say_worker_failure
 from pos.ui.format import grouped
 from pos.ui.keys import bindings
 from pos.ui.messages import TillUpdated, WorkFailed
@@ -59,6 +60,9 @@ class PaymentScreen(Screen[None]):
         self.cancel_asked = False
         self.started_at: float | None = None
         self.last_view: CheckoutView | None = None
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        say_worker_failure(self, self.say, event)
 
     def compose(self) -> ComposeResult:
         say = self.say

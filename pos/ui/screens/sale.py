@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
+from textual.worker import Worker
 
 from pos.core.catalog import CatalogItem
 from pos.core.errors import PosError
@@ -28,7 +29,7 @@ from pos.services.till_views import (
     SaleView,
 )
 from pos.ui.context import TillContext
-from pos.ui.explain import explain
+from pos.ui.explain import explain, say_worker_failure
 from pos.ui.format import grouped
 from pos.ui.keys import bindings, key_label
 from pos.ui.messages import StartupFinished, TillUpdated, WorkFailed
@@ -81,6 +82,9 @@ class SaleScreen(Screen[None]):
     @property
     def session(self) -> TillSession:
         return self.context.session
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        say_worker_failure(self, self.say, event)
 
     def compose(self) -> ComposeResult:
         settings = self.context.settings
