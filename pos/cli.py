@@ -1,50 +1,232 @@
 """Entry points: ``pos pay``, ``pos journal``, ``pos recover``, ``pos sandbox``.
 
 Headless commands never import Textual; errors a person can act on are printed as one clear
-message (exit 2), never as a traceback.
+message (exit 2), never as a traceback. The exit code of ``pos pay`` comes from the last
+*durable* state of its payment, whatever failed after it: 0 paid, 1 a durable cancel or decline,
+2 everything else. Signals (README "Signals"): the first Ctrl-C cancels this sale's payment (or,
+during start-up recovery, keeps the new sale from starting); a second Ctrl-C, SIGTERM or SIGHUP
+stops driving within ``call_total_s`` + 2 s and leaves the attempt to recovery.
+
+Module imports stay light (stdlib only) so the signal handlers are in place from the first
+moment of ``main``; everything else is imported where it is used.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
-import logging
-import os
 import signal
 import sys
-import threading
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
-from pos.config import Settings, load_settings
-from pos.core.errors import ConfigError, PosError
-from pos.services.payment import EXIT_ERROR
-from pos.services.private_files import PRIVATE_UMASK, private_dir, private_file
+_EARLY_SIGNALS: list[int] = []
+
+
+def _early(signum: int, frame: object) -> None:
+    _EARLY_SIGNALS.append(signum)  # replayed by main() once it has a session
+
+
+# First of all, before the slower imports: a Ctrl-C while Python loads the till is kept for
+# main(), never a KeyboardInterrupt traceback. Only when this process *is* `pos` (the console
+# script or `python -m pos`), never in a program that merely imports this module.
+_PROGRAM = sys.argv[0].replace("\\", "/") if sys.argv else ""
+if _PROGRAM.endswith(("/pos", "/pos/__main__.py")) or _PROGRAM == "pos":
+    for _signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(_signum) in (signal.SIG_DFL, signal.default_int_handler):
+            signal.signal(_signum, _early)
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import contextlib  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import threading  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
+from pos.core.errors import ConfigError, PosError  # noqa: E402
+
+if TYPE_CHECKING:
+    from pos.config import Settings
+    from pos.services.checkout_runner import CheckoutRunner
+    from pos.services.status import CheckoutView
 
 log = logging.getLogger("pos")
+EXIT_ERROR = 2  # pos.services.payment.EXIT_ERROR, not imported here: start-up stays light
+HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+SIGNALLED_COMMANDS = frozenset({"pay", "recover"})
+
+
+class _Session:
+    """One command's signals, terminal and durable outcome."""
+
+    def __init__(self, command: str = "") -> None:
+        self.command = command
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.runner: CheckoutRunner | None = None
+        self.stage = "starting"  # starting, recovering, paying, done
+        self.interrupts = 0
+        self.stopping = False
+        self.dont_start = False
+        self.terminal_gone = False
+        self.view: CheckoutView | None = None
+        """The payment's last durable state, as the runner published it after its commit."""
+        self.outcome_printed = False
+        self.call_total_s = 20.0
+
+    def on_signal(self, signum: int, frame: object) -> None:
+        """The process's handler: act in the event loop when there is one."""
+        loop = self.loop
+        if loop is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(self.handle, signum)
+                return
+            except RuntimeError:  # the loop closed meanwhile
+                pass
+        self.handle(signum)
+
+    def handle(self, signum: int) -> None:
+        if signum == signal.SIGHUP:
+            self.terminal_gone = True  # every later write is dropped, never raised
+        first_ctrl_c = signum == signal.SIGINT and self.interrupts == 0 and not self.stopping
+        if signum == signal.SIGINT:
+            self.interrupts += 1
+        if first_ctrl_c and self.command == "pay":
+            self._first_ctrl_c()
+            return
+        self.dont_start = True
+        if not self.stopping:
+            self.stopping = True
+            if self.runner is not None:
+                self.runner.stop()
+            self.say(
+                f"Stopping: an unfinished payment stays in the journal for `pos recover` "
+                f"(at most {self.call_total_s + 2:g} s)."
+            )
+
+    def _first_ctrl_c(self) -> None:
+        if self.stage == "paying" and self.runner is not None and self.runner.press_cancel():
+            self.say("Cancelling this sale's payment… (Ctrl-C again stops and leaves it open)")
+            return
+        self.dont_start = True
+        self.say(
+            "Ctrl-C: the new sale will not start; the payments being recovered are finished "
+            "first (Ctrl-C again stops now)."
+        )
+
+    def say(self, line: str) -> None:
+        self.write(line, sys.stderr)
+
+    def write(self, line: str, stream: Any) -> None:
+        """A line to the terminal; a dead terminal (EIO, a closed pipe) is ignored from then on."""
+        if self.terminal_gone:
+            return
+        try:
+            print(line, file=stream, flush=True)
+        except (OSError, ValueError):
+            self.terminal_gone = True
+
+
+_SESSIONS = [_Session()]
+"""The running command's session, last; one a process, a list only so that tests may run many."""
+
+
+def _current() -> _Session:
+    return _SESSIONS[-1]
+
+
+def _say(line: str) -> None:
+    _current().say(line)
+
+
+def _out(line: str) -> None:
+    _current().write(line, sys.stdout)
+
+
+def _install_signals(session: _Session) -> dict[int, Any]:
+    previous: dict[int, Any] = {}
+    for signum in HANDLED_SIGNALS:
+        previous[signum] = signal.signal(signum, session.on_signal)
+    return previous
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``pos`` command; returns its exit code."""
+    session = _Session()
+    _SESSIONS[:] = [session]
+    previous = _install_signals(session)  # first: a Ctrl-C at any moment is handled
+    while _EARLY_SIGNALS:
+        session.handle(_EARLY_SIGNALS.pop(0))
+    try:
+        return _main(argv, session, previous)
+    finally:
+        _flush_quietly()
+        if argv is not None:  # called in-process (tests): leave the process as it was
+            _restore_signals(previous)
+        elif session.command in SIGNALLED_COMMANDS:
+            # The exit code is decided: a late signal must not kill the interpreter while it
+            # shuts down (Python puts its default handlers back then, and dies by the signal).
+            for signum in HANDLED_SIGNALS:
+                signal.signal(signum, signal.SIG_IGN)
+
+
+def _main(argv: Sequence[str] | None, session: _Session, previous: dict[int, Any]) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    from pos.services.private_files import PRIVATE_UMASK
+
     os.umask(PRIVATE_UMASK)  # the journal, log and sandbox carts are the till user's alone
     if not getattr(args, "command", None):
         args = parser.parse_args(["till"])  # `pos` alone opens the till
+    session.command = args.command
+    if args.command not in SIGNALLED_COMMANDS:
+        _restore_signals(previous)  # `pos sandbox` and the read-only commands: Ctrl-C stops
+    if session.stopping or session.dont_start:
+        _say("Stopped before anything was done.")
+        return EXIT_ERROR
     try:
         result: int = args.run(args)
         return result
     except PosError as exc:
-        print(f"{exc.title}: {exc.message}", file=sys.stderr)
+        _say(f"{exc.title}: {exc.message}")
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print(
-            "Stopped. Anything unfinished is in the journal; `pos recover` settles it.",
-            file=sys.stderr,
-        )
+        _say("Stopped. Anything unfinished is in the journal; `pos recover` settles it.")
         return EXIT_ERROR
+    except Exception as exc:  # never exit 1 ("not paid") from a crash
+        log.exception("pos %s failed", args.command)
+        _say(f"Error: {_shown_error(exc)}. Nothing more was done; the details are in pos.log.")
+        return EXIT_ERROR
+
+
+def _shown_error(exc: BaseException) -> str:
+    from pos.core.free_text import safe_text
+
+    text = exc.message if isinstance(exc, PosError) else f"{type(exc).__name__}: {exc}"
+    return safe_text(text, 300)
+
+
+def _shown_text(text: str) -> str:
+    """Journaled text for the terminal: an old row may hold ESC, CR or U+202E (safe_text is
+    idempotent, so text already made safe is unchanged)."""
+    from pos.core.free_text import safe_text
+
+    return safe_text(text, 1000)
+
+
+def _flush_quietly() -> None:
+    """A closed stdout must not turn the exit code into 120 at interpreter shutdown."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            with contextlib.suppress(OSError):
+                setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,6 +254,13 @@ def _parser() -> argparse.ArgumentParser:
     recover = commands.add_parser("recover", help="resolve open payment attempts now")
     recover.add_argument("--json", action="store_true")
     recover.add_argument(
+        "--settle",
+        nargs=2,
+        metavar=("REF", "paid|unpaid"),
+        help="settle an unknown or needs-review payment by hand, after checking Netgíró's portal",
+    )
+    recover.add_argument("--reason", help="why (written into the journal with --settle)")
+    recover.add_argument(
         "--salvage",
         action="store_true",
         help="a damaged journal: copy it aside, recover what can be read, list open payments",
@@ -96,12 +285,16 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace, *, need_secret: bool = True) -> Settings:
+    from pos.config import load_settings
+
     settings = load_settings(args.config, need_secret=need_secret)
     _setup_logging(settings, verbose=args.verbose)
     return settings
 
 
 def _setup_logging(settings: Settings, *, verbose: bool) -> None:
+    from pos.services.private_files import private_dir, private_file
+
     log_file = private_file(private_dir(settings.data_dir) / "pos.log")
     handlers: list[logging.Handler] = [logging.FileHandler(log_file)]
     if verbose:
@@ -114,10 +307,6 @@ def _setup_logging(settings: Settings, *, verbose: bool) -> None:
     )
     for noisy in ("httpx", "httpcore", "uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def _say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
 
 
 # --- pos pay ------------------------------------------------------------------------------
@@ -143,35 +332,79 @@ async def _pay(
     settings: Settings, amount: int, customer: Any, confirmation_name: str, args: argparse.Namespace
 ) -> int:
     from pos.core.money import format_isk
-    from pos.services.payment import CONFIRMATIONS, take_keyed_payment
-    from pos.services.status import UNKNOWN_LABEL, CheckoutView
+    from pos.services.payment import CONFIRMATIONS, exit_code_for, take_keyed_payment
+    from pos.services.status import UNKNOWN_LABEL
     from pos.services.wiring import open_till
 
-    loop = asyncio.get_running_loop()
+    session = _current()
+    session.loop = asyncio.get_running_loop()
+    session.call_total_s = settings.timing.call_total_s
     prompt = _CodePrompt(args.code)
     shown: list[str] = []
 
     def on_update(view: CheckoutView) -> None:
-        line = view.note or view.label
+        if session.stage == "paying":
+            session.view = view  # published right after its commit: durable
+            if view.is_final and not session.outcome_printed:
+                session.outcome_printed = True
+                _print_outcome(view, args.json)  # before tear-down, which may still fail
+                return
+        line = _shown_text(view.note or view.label)
         if view.label == UNKNOWN_LABEL and not line.startswith("Unknown"):
-            line = f"{view.label} ({view.note})"
+            line = f"{view.label} ({line})"
         if not shown or shown[-1] != line:
             shown.append(line)
             _say(line)
-        if view.needs_code:
-            prompt.ask(loop, view, till_holder[0].runner)
+        if view.needs_code and session.runner is not None:
+            prompt.ask(session.loop, view, session.runner)
 
-    till_holder: list[Any] = []
-    async with open_till(settings, announce=_say, on_update=on_update) as till:
-        till_holder.append(till)
-        loop.add_signal_handler(signal.SIGINT, till.runner.press_cancel)
-        _say(f"Taking {format_isk(amount)} from {customer} ({confirmation_name} confirmation)")
-        result = await take_keyed_payment(
-            till, amount, customer, CONFIRMATIONS[confirmation_name], announce=_say
-        )
-        _print_receipts(till.journal, settings, args.config)
-    _print_outcome(result.attempt, args.json)
-    return result.exit_code
+    def proceed() -> bool:
+        if session.dont_start:
+            return False
+        session.stage = "paying"
+        return True
+
+    try:
+        async with open_till(settings, announce=_say, on_update=on_update) as till:
+            session.runner = till.runner
+            if session.stopping:
+                till.runner.stop()
+            session.stage = "recovering"
+            _say(f"Taking {format_isk(amount)} from {customer} ({confirmation_name} confirmation)")
+            result = await take_keyed_payment(
+                till, amount, customer, CONFIRMATIONS[confirmation_name], announce=_say,
+                proceed=proceed,
+            )  # fmt: skip
+            session.stage = "done"
+            _print_receipts(till.journal, settings, args.config)  # after the outcome
+    except Exception as exc:  # a journal that cannot write, a receiver that cannot listen…
+        log.exception("pos pay failed")
+        _report_failure(exc, session)
+        return exit_code_for(None if session.view is None else session.view.phase)
+    if result.attempt is None:
+        return EXIT_ERROR
+    if not session.outcome_printed and session.view is not None:
+        session.outcome_printed = True
+        _print_outcome(session.view, args.json)
+    return exit_code_for(None if session.view is None else session.view.phase)
+
+
+def _report_failure(exc: BaseException, session: _Session) -> None:
+    """What failed, and where the payment stands by the journal (reference, TransactionId)."""
+    title = exc.title if isinstance(exc, PosError) else "Error"
+    view = session.view
+    if view is None:
+        _say(f"{title}: {_shown_error(exc)}. No payment was started.")
+        return
+    paid = view.phase.value == "PAID"
+    after = "it is paid." if paid else "`pos recover` settles it."
+    _say(
+        f"{title}: {_shown_error(exc)}. Payment {view.reference} (TransactionId "
+        f"{view.transaction_id or 'none'}) stands at {view.phase.value} in the journal; {after}"
+    )
+    if not session.outcome_printed:
+        session.outcome_printed = True
+        _print_outcome(view, json_out=False)
 
 
 class _CodePrompt:
@@ -181,8 +414,8 @@ class _CodePrompt:
         self._given = given
         self._asked_for: int | None = None
 
-    def ask(self, loop: asyncio.AbstractEventLoop, view: Any, runner: Any) -> None:
-        if self._asked_for == view.code_tries_left and "again" not in view.note:
+    def ask(self, loop: asyncio.AbstractEventLoop | None, view: Any, runner: Any) -> None:
+        if loop is None or (self._asked_for == view.code_tries_left and "again" not in view.note):
             return
         self._asked_for = view.code_tries_left
         if self._given:
@@ -194,39 +427,48 @@ class _CodePrompt:
 
     @staticmethod
     def _read(loop: asyncio.AbstractEventLoop, runner: Any) -> None:
-        line = sys.stdin.readline().strip()
-        if line:
-            loop.call_soon_threadsafe(runner.enter_code, line)
-        else:
-            loop.call_soon_threadsafe(runner.press_cancel)
+        try:
+            line = sys.stdin.readline()
+        except (OSError, ValueError):
+            return  # no terminal: nothing was typed, nothing is cancelled
+        if not line:
+            return  # end of input (a closed terminal) is not an empty line
+        action: Callable[..., Any] = runner.press_cancel
+        args: tuple[str, ...] = ()
+        if line.strip():
+            action, args = runner.enter_code, (line.strip(),)
+        with contextlib.suppress(RuntimeError):  # the payment already ended
+            loop.call_soon_threadsafe(action, *args)
 
 
-def _print_outcome(attempt: Any, as_json: bool) -> None:
+def _print_outcome(view: CheckoutView, json_out: bool) -> None:
     from pos.core.money import format_isk
-    from pos.services.status import label_of
 
-    state = attempt.state
     outcome = {
-        "state": state.phase.value,
-        "label": label_of(state),
-        "note": state.note,
-        "amount": attempt.amount,
-        "customer": attempt.customer_masked,
-        "reference": attempt.reference,
-        "TransactionId": state.transaction_id,
-        "invoice_number": state.invoice_number,
-        "result_code": state.result_code,
-        "sale_id": attempt.sale_id,
+        "state": view.phase.value,
+        "label": view.label,
+        "note": view.note,
+        "amount": view.amount,
+        "customer": view.customer_masked,
+        "reference": view.reference,
+        "TransactionId": view.transaction_id,
+        "invoice_number": view.invoice_number,
+        "result_code": view.result_code,
+        "sale_id": view.sale_id,
+        "final": view.is_final,
     }
-    if as_json:
-        print(json.dumps(outcome, ensure_ascii=False))
+    if json_out:
+        _out(json.dumps(outcome, ensure_ascii=False))
         return
-    print(f"{label_of(state)} — {format_isk(attempt.amount)}, customer {attempt.customer_masked}")
-    if state.invoice_number is not None:
-        print(f"Netgíró invoice {state.invoice_number}")
-    print(f"Reference {attempt.reference}, cart {state.transaction_id or '(none)'}")
-    if state.note and state.note != label_of(state):
-        print(state.note)
+    label = view.label if view.is_final else f"Not finished ({view.label})"
+    _out(f"{label} — {format_isk(view.amount)}, customer {view.customer_masked}")
+    if view.invoice_number is not None:
+        _out(f"Netgíró invoice {view.invoice_number}")
+    _out(f"Reference {view.reference}, cart {view.transaction_id or '(none)'}")
+    if view.note and view.note != view.label:
+        _out(_shown_text(view.note))
+    if not view.is_final:
+        _out("It stays open in the journal: `pos recover` finishes it.")
 
 
 # --- pos, pos till: the till screen -------------------------------------------------------
@@ -241,10 +483,10 @@ def _add_till(commands: Any) -> None:
 
 
 def _run_till(args: argparse.Namespace) -> int:
-    from pos.ui.launch import build_app, read_document
+    from pos.ui.launch import build_app
 
     settings = _settings(args)
-    app = build_app(settings, read_document(args.config))
+    app = build_app(settings)
     code = app.run()
     if app.failure is not None:
         print(f"{app.failure.title}: {app.failure.message}", file=sys.stderr)
@@ -263,8 +505,11 @@ def _run_journal(args: argparse.Namespace) -> int:
     if not settings.journal_file.exists():
         print("The journal has no sales yet.")
         return 0
+    from pos.services.status import describe_unsettled, unsettled_sales
+
     with Journal(settings.journal_file, read_only=True) as journal:
         sales = journal.recent_sales(args.limit)
+        unsettled = unsettled_sales(journal)
     rows = [
         {
             "sale_id": sale.id,
@@ -287,25 +532,61 @@ def _run_journal(args: argparse.Namespace) -> int:
         for sale in sales
     ]
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        _out(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     for row in rows:
-        print(f"sale {row['sale_id']}  {row['total']} kr.  {row['status']}  {row['created_at']}")
+        _out(f"sale {row['sale_id']}  {row['total']} kr.  {row['status']}  {row['created_at']}")
         for attempt in row["attempts"]:  # type: ignore[attr-defined]
-            print(
+            _out(
                 f"  {attempt['reference']}  {attempt['state']:<18} {attempt['customer']}  "
                 f"{attempt['TransactionId'] or '-'}"
             )
     if not rows:
-        print("The journal has no sales yet.")
+        _out("The journal has no sales yet.")
+    for item in unsettled:  # however old: until a person settles them
+        _out(describe_unsettled(item))
     return 0
 
 
 def _run_recover(args: argparse.Namespace) -> int:
-    settings = _settings(args, need_secret=not args.salvage)  # salvage never calls Netgíró
+    # Salvage and settling never call Netgíró: no secret needed.
+    settings = _settings(args, need_secret=not (args.salvage or args.settle))
     if args.salvage:
         return _salvage(settings)
+    if args.settle:
+        return _settle(settings, args.settle[0], args.settle[1], args.reason)
     return asyncio.run(_recover(settings, args.json))
+
+
+def _settle(settings: Settings, reference: str, outcome: str, reason: str | None) -> int:
+    """``pos recover --settle REF paid|unpaid --reason TEXT``: one event row and the sale's
+    status, in one transaction (the journal's ``settle``); the till must be closed (the lock)."""
+    import getpass
+
+    from pos.core.free_text import safe_text
+    from pos.journal import Journal
+    from pos.services.wiring import register_lock
+
+    if outcome not in ("paid", "unpaid"):
+        _say(f"--settle takes a reference and paid or unpaid, not {safe_text(outcome, 20)!r}.")
+        return EXIT_ERROR
+    if not (reason or "").strip():
+        _say("Say why with --reason: it is written into the journal with the change.")
+        return EXIT_ERROR
+    who = safe_text(_user_name(getpass.getuser), 40)
+    with register_lock(settings.data_dir), Journal(settings.journal_file) as journal:
+        sale = journal.settle(
+            reference, "paid" if outcome == "paid" else "unpaid", reason or "", who
+        )
+    _out(f"Settled {reference} as {outcome} (by {who}): sale {sale.id} is now {sale.status}.")
+    return 0
+
+
+def _user_name(lookup: Callable[[], str]) -> str:
+    try:
+        return lookup()
+    except (OSError, KeyError):  # no user name in this environment
+        return f"uid {os.getuid()}"
 
 
 def _salvage(settings: Settings) -> int:
@@ -333,35 +614,62 @@ def _salvage(settings: Settings) -> int:
 
 async def _recover(settings: Settings, as_json: bool) -> int:
     from pos.services.recovery import recover_open_attempts
+    from pos.services.status import describe_unsettled, unsettled_sales
     from pos.services.wiring import open_till
 
+    session = _current()
+    session.loop = asyncio.get_running_loop()
+    session.call_total_s = settings.timing.call_total_s
     async with open_till(settings, announce=_say) as till:
+        session.runner = till.runner
+        if session.stopping:
+            till.runner.stop()
+        session.stage = "recovering"
         report = await recover_open_attempts(till.runner, till.journal)
+        unsettled = unsettled_sales(till.journal)
     if as_json:
-        print(
+        _out(
             json.dumps(
-                [
-                    {
-                        "reference": r.reference,
-                        "TransactionId": r.transaction_id,
-                        "before": r.before.value,
-                        "state": r.after.value,
-                        "label": r.label,
-                        "note": r.note,
-                        "resolved": r.resolved,
-                    }
-                    for r in report
-                ],
+                {
+                    "recovered": [
+                        {
+                            "reference": r.reference,
+                            "TransactionId": r.transaction_id,
+                            "before": r.before.value,
+                            "state": r.after.value,
+                            "label": r.label,
+                            "note": r.note,
+                            "resolved": r.resolved,
+                        }
+                        for r in report
+                    ],
+                    "needs_settling": [_unsettled_json(u) for u in unsettled],
+                },
                 ensure_ascii=False,
             )
         )
     else:
         for r in report:
-            detail = "" if r.note == r.label else f": {r.note}"
-            print(f"{r.reference}: {r.before.value} → {r.label}{detail}")
+            detail = "" if r.note == r.label else f": {_shown_text(r.note)}"
+            _out(f"{r.reference}: {r.before.value} → {r.label}{detail}")
         if not report:
-            print("No open payment attempts.")
+            _out("No open payment attempts.")
+        for item in unsettled:
+            _out(describe_unsettled(item))
+    # Unsettled sales are listed every time; the exit code speaks of this run's attempts.
     return 0 if all(r.resolved for r in report) else EXIT_ERROR
+
+
+def _unsettled_json(item: Any) -> dict[str, object]:
+    return {
+        "sale_id": item.sale_id,
+        "status": item.status,
+        "reference": item.reference,
+        "TransactionId": item.transaction_id,
+        "state": item.phase.value,
+        "amount": item.amount,
+        "note": item.note,
+    }
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:

@@ -318,7 +318,7 @@ def test_data_dir_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     settings = load_settings(None)
     assert settings.data_dir == tmp_path / "from-env"
     assert settings.journal_file == tmp_path / "from-env" / "journal.sqlite3"
-    assert settings.sandbox_state_file == tmp_path / "from-env" / "sandbox.sqlite3"
+    assert settings.sandbox_state_file == tmp_path / "from-env" / "sandbox" / "sandbox.sqlite3"
     assert load_settings(write(tmp_path, "")).data_dir == tmp_path / "from-env"
 
 

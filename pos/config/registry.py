@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pos.config import keymap, language, netgiro, paths, register, store, timing
+from pos.config import keymap, language, netgiro, paths, register, store, till, timing
 from pos.config.section import Section
 
 SECTIONS: tuple[Section[Any], ...] = (
@@ -19,6 +19,7 @@ SECTIONS: tuple[Section[Any], ...] = (
     timing.SECTION,
     paths.SECTION,
     store.SECTION,
+    *till.SECTIONS,
     keymap.SECTION,
     language.SECTION,
 )

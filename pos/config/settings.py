@@ -58,7 +58,8 @@ class Settings:
 
     @property
     def sandbox_state_file(self) -> Path:
-        return self.data_dir / "sandbox.sqlite3"
+        """The embedded sandbox's carts, in its own 0700 folder (pos.netgiro.sandbox.server)."""
+        return self.data_dir / "sandbox" / "sandbox.sqlite3"
 
     @property
     def is_embedded_sandbox(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from pos.config.reader import Reader
 from pos.config.section import Section
@@ -25,6 +25,9 @@ class TimingSettings:
     """Then leave an unresolved attempt to recovery."""
     code_tries: int = 3
     """Wrong SMS codes before the cart is cancelled."""
+    call_total_s: float = 20.0
+    """One Netgíró call, start to last byte (read_timeout_s ≤ it ≤ give_up_after_s / 3);
+    unset: the most that fits."""
 
 
 def parse_timing(reader: Reader) -> TimingSettings:
@@ -44,7 +47,24 @@ def parse_timing(reader: Reader) -> TimingSettings:
             )
             value = fallback
         values[item.name] = value
-    return TimingSettings(**values)  # type: ignore[arg-type]
+    return _call_total(reader, TimingSettings(**values))  # type: ignore[arg-type]
+
+
+def _call_total(reader: Reader, timing: TimingSettings) -> TimingSettings:
+    """A slow-drip answer must not outlive the give-up: read ≤ call_total ≤ give_up / 3."""
+    most = timing.give_up_after_s / 3
+    if "call_total_s" not in reader.table:
+        timing = replace(timing, call_total_s=max(timing.read_timeout_s, min(20.0, most)))
+    if not timing.read_timeout_s <= timing.call_total_s <= most:
+        reader.error(
+            "call_total_s",
+            f"{reader.name('call_total_s')} ({timing.call_total_s:g}) must be at least "
+            f"{reader.name('read_timeout_s')} ({timing.read_timeout_s:g}) and at most a third "
+            f"of {reader.name('give_up_after_s')} ({timing.give_up_after_s:g}).",
+            "Lower read_timeout_s or call_total_s, or raise give_up_after_s (one Netgíró call "
+            "must fit three times into the give-up time).",
+        )
+    return timing
 
 
 SECTION = Section("timing", parse_timing, role="core")

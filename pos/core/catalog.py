@@ -7,9 +7,8 @@ VAT included (``1990`` or ``1.990``), ``vat`` the rate in percent (``24``, ``11`
 may follow). A bad line is skipped and reported with its line number, so one typo never keeps
 the till from opening (TILL-CONTRACTS: catalog errors start the till degraded).
 
-Barcodes are refused with a wrong check digit, on the counter and in the file. The check lives
-here in a small private function until ``pos.core.barcodes`` (owned by the devices work) is
-on main; then it is replaced by that module's.
+Barcodes are refused with a wrong check digit, on the counter and in the file
+(``pos.core.barcodes``, the one GS1 check).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pos.core.barcodes import has_valid_check_digit
 from pos.core.errors import InputError, PosError
 from pos.core.money import parse_amount
 from pos.core.vat import VAT_RATES
@@ -105,7 +105,7 @@ def check_code(code: str) -> None:
         code.isascii()
         and code.isdigit()
         and len(code) in GTIN_LENGTHS
-        and not _check_digit_ok(code)
+        and not has_valid_check_digit(code)
     ):
         raise BadBarcode(
             f"{code} is not a valid barcode (its check digit is wrong): scan it again or key "
@@ -189,13 +189,6 @@ def _refuse_duplicate(item: CatalogItem, seen_plu: set[str], seen_gtin: set[str]
             raise InputError(f"barcode {item.barcode} is used twice; the first line is kept")
         seen_gtin.add(gtin_key(item.barcode))
     seen_plu.add(item.plu)
-
-
-def _check_digit_ok(code: str) -> bool:
-    """GS1 mod-10: weights 3 and 1 from the right, the check digit excluded."""
-    body, check = code[:-1], int(code[-1])
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == check
 
 
 def _folded(text: str) -> str:

@@ -9,6 +9,11 @@ Rules kept here, and why:
 - A sent call whose answer is lost is *unknown*, never "no": the next step is a CheckCart.
 - ConfirmCart and CancelCart are sent again only after a CheckCart re-read.
 - CancelCart answering "already paid" is checked, and then it is **paid**.
+- An answer is believed only when it is about this cart and says one thing (``cart.doubt``);
+  a doubted answer is re-checked with a growing backoff, and after ``MAX_DOUBTS`` of them the
+  attempt is NEEDS_REVIEW: final, not live, for a manager to settle.
+- Counters that bound retries (``check_failures``, ``cancel_tries``, ``doubts``) are persisted
+  and no answer resets them, so no hostile sequence of answers loops for ever.
 - An illegal event raises ``IllegalEvent`` and the caller keeps the state it had.
 """
 
@@ -19,7 +24,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from pos.core.cart import CartAnswer
+from pos.core.cart import CartAnswer, Expected, doubt
 from pos.core.checkout_messages import (
     AskForCode,
     CallbackReceived,
@@ -48,6 +53,9 @@ from pos.core.result_codes import DECLINE_CODES, ConfirmationType, ResultCode
 __all__ = [
     "FINAL_PHASES",
     "LIVE_PHASES",
+    "MAX_CANCEL_TRIES",
+    "MAX_CONFIRM_TRIES",
+    "MAX_DOUBTS",
     "AskForCode",
     "CallFailed",
     "CallbackReceived",
@@ -75,6 +83,7 @@ __all__ = [
     "SendInsertCart",
     "Step",
     "advance",
+    "clamp_poll_ms",
     "start",
 ]
 
@@ -112,6 +121,15 @@ WAITING_CODES = frozenset(
     }
 )
 MAX_CONFIRMS_IN_A_ROW = 3
+MAX_DOUBTS = 5
+"""Mismatched or contradictory answers about one cart before it is NEEDS_REVIEW."""
+MAX_CANCEL_TRIES = 5
+"""CancelCarts sent for one cart before it is NEEDS_REVIEW (the cart stays open)."""
+MAX_CONFIRM_TRIES = 10
+"""ConfirmCarts sent for one cart before it is NEEDS_REVIEW (a reservation that never pays)."""
+MIN_POLL_MS = 500
+MAX_POLL_MS = 10_000
+"""Netgíró's ProcessCartCheckIntervalMiliseconds is clamped between these."""
 
 
 class CustomerKind(StrEnum):
@@ -137,14 +155,29 @@ class Checkout:
     live: bool = True
     cancel_requested: bool = False
     check_failures: int = 0
+    """Unknown outcomes so far; the backoff step. Answers never reset it."""
+    cancel_tries: int = 0
+    """CancelCarts sent so far."""
+    confirm_tries: int = 0
+    """ConfirmCarts sent so far."""
+    doubts: int = 0
+    """Mismatched or contradictory answers so far."""
     confirms_in_a_row: int = 0
     result_code: int | None = None
     invoice_number: int | None = None
     note: str = ""
+    amount: int | None = None
+    """The amount this attempt asked for: answers are checked against it."""
+    reference: str | None = None
+    """This attempt's Reference: answers naming another are not about it."""
 
     @property
     def is_final(self) -> bool:
         return self.phase in FINAL_PHASES
+
+    @property
+    def expected(self) -> Expected:
+        return Expected(self.transaction_id, self.amount, self.reference)
 
 
 Step = tuple[Checkout, tuple[Command, ...]]
@@ -205,7 +238,7 @@ def _require(state: Checkout, event: Event, *phases: Phase) -> None:
 
 def _final(state: Checkout, phase: Phase, note: str, answer: CartAnswer | None = None) -> Step:
     invoice = state.invoice_number
-    if answer is not None and answer.payment_info is not None:
+    if phase is Phase.PAID and answer is not None and answer.payment_info is not None:
         invoice = answer.payment_info.invoice_number or invoice
     code = answer.result_code if answer is not None else state.result_code
     return (
@@ -217,7 +250,7 @@ def _final(state: Checkout, phase: Phase, note: str, answer: CartAnswer | None =
 
 
 def _poll(state: Checkout, note: str, phase: Phase = Phase.PENDING) -> Step:
-    polled = replace(state, phase=phase, unsure=False, check_failures=0, note=note)
+    polled = replace(state, phase=phase, unsure=False, note=note)
     return polled, (CheckCart(delay_ms=state.poll_interval_ms),)
 
 
@@ -233,19 +266,61 @@ def _back_off(state: Checkout, note: str) -> Step:
 
 
 def _send_cancel(state: Checkout, note: str = "Cancelling the payment") -> Step:
+    if state.cancel_tries >= MAX_CANCEL_TRIES:
+        return _needs_review(
+            replace(state, phase=Phase.CANCELLING),
+            f"CancelCart was sent {state.cancel_tries} times and the cart is still open",
+        )
     cancelling = replace(
-        state, phase=Phase.CANCELLING, unsure=False, confirms_in_a_row=0, note=note
+        state,
+        phase=Phase.CANCELLING,
+        unsure=False,
+        confirms_in_a_row=0,
+        cancel_tries=state.cancel_tries + 1,
+        note=note,
     )
     return cancelling, (SendCancelCart(),)
 
 
+def _recheck_cancel(state: Checkout, note: str) -> Step:
+    """A cancel that did not take: re-read first, later each time (never a tight loop)."""
+    failures = state.check_failures + 1
+    waiting = replace(state, unsure=True, check_failures=failures, note=note)
+    step = max(failures, state.cancel_tries)
+    return waiting, (CheckCart(delay_ms=state.poll_interval_ms, backoff_step=step),)
+
+
+def _doubted(state: Checkout, reason: str) -> Step:
+    """An answer about another cart, or one saying two things: re-check, then a manager."""
+    doubts = state.doubts + 1
+    counted = replace(state, doubts=doubts)
+    if doubts >= MAX_DOUBTS:
+        return _needs_review(counted, f"Netgíró's answer {reason}, {doubts} times")
+    return _back_off(counted, f"Unknown — Netgíró's answer {reason}: checking again")
+
+
+def _needs_review(state: Checkout, why: str) -> Step:
+    cart = state.transaction_id or "(none)"
+    note = (
+        f"Needs review: {why}. Not settled: check cart {cart} in Netgíró's portal, then "
+        "settle it with `pos recover --settle`."
+    )
+    return _final(state, Phase.NEEDS_REVIEW, note)
+
+
 def _send_confirm(state: Checkout, identifier: str | None = None) -> Step:
+    if state.confirm_tries >= MAX_CONFIRM_TRIES:
+        return _needs_review(
+            replace(state, phase=Phase.CONFIRMING),
+            f"ConfirmCart was sent {state.confirm_tries} times and the cart is still not paid",
+        )
     confirming = replace(
         state,
         phase=Phase.CONFIRMING,
         unsure=False,
         code_sent=identifier is not None,
         confirms_in_a_row=state.confirms_in_a_row + 1,
+        confirm_tries=state.confirm_tries + 1,
         note="Confirming the payment with Netgíró",
     )
     return confirming, (SendConfirmCart(identifier),)
@@ -260,9 +335,18 @@ def _ask_code(state: Checkout, rejected: bool) -> Step:
 # --- InsertCart --------------------------------------------------------------------------
 
 
+def clamp_poll_ms(asked: int | None, fallback: int) -> int:
+    """Netgíró's poll interval, kept between a floor and a ceiling (0, -5 or 10⁹ are hostile)."""
+    if asked is None:
+        return fallback
+    return min(MAX_POLL_MS, max(MIN_POLL_MS, asked))
+
+
 def _on_insert_accepted(state: Checkout, event: InsertAccepted) -> Step:
     _require(state, event, Phase.INSERTING)
-    interval = event.poll_interval_ms if event.poll_interval_ms else state.poll_interval_ms
+    if not event.transaction_id:
+        return _insert_lost(state, "Netgíró's answer named no cart.")
+    interval = clamp_poll_ms(event.poll_interval_ms, state.poll_interval_ms)
     accepted = replace(state, transaction_id=event.transaction_id, poll_interval_ms=interval)
     if accepted.cancel_requested or not accepted.live:
         return _send_cancel(accepted)
@@ -291,6 +375,12 @@ def _on_insert_refused(state: Checkout, event: InsertRefused) -> Step:
 
 def _on_insert_unknown(state: Checkout, event: InsertOutcomeUnknown) -> Step:
     _require(state, event, Phase.INSERTING)
+    if event.transaction_id is not None and state.transaction_id is None:
+        # A contradictory answer that still names a cart: CheckCart can settle it.
+        named = replace(state, transaction_id=event.transaction_id)
+        if event.doubtful:
+            return _doubted(replace(named, phase=Phase.PENDING), event.message)
+        return _check_now(named, "Unknown — checking with Netgíró", Phase.PENDING)
     return _insert_lost(state, event.message)
 
 
@@ -315,7 +405,10 @@ def _insert_lost(state: Checkout, message: str) -> Step:
 
 
 def _settled(state: Checkout, answer: CartAnswer) -> Step | None:
-    """Paid, cancelled or declined, whatever the phase; None while the cart is open."""
+    """Paid, cancelled or declined, whatever the phase; None while the cart is open.
+
+    Only for an answer ``doubt`` found nothing wrong with.
+    """
     if answer.says_paid:
         return _final(state, Phase.PAID, "Paid", answer)
     if answer.result_code in CANCELLED_CODES:
@@ -329,12 +422,16 @@ def _settled(state: Checkout, answer: CartAnswer) -> Step | None:
 def _on_check(state: Checkout, event: CheckAnswered) -> Step:
     _require(state, event, Phase.PENDING, Phase.NEEDS_CODE, Phase.CONFIRMING, Phase.CANCELLING)
     answer = event.answer
-    seen = replace(state, result_code=answer.result_code, check_failures=0)
+    seen = replace(state, result_code=answer.result_code)
+    reason = doubt(answer, state.expected, "check")
+    if reason is not None:
+        return _doubted(seen, reason)
     settled = _settled(seen, answer)
     if settled is not None:
         return settled
     if answer.code is None or answer.code not in _OPEN_CART_CODES:
-        return _back_off(seen, f"Unknown — checking (Netgíró said {answer.result_code})")
+        # A code that is no state of a cart: as untrustworthy as a contradiction.
+        return _doubted(seen, f"says result code {answer.result_code}, which is no cart state")
     if seen.phase is Phase.CANCELLING or seen.cancel_requested:
         return _send_cancel(seen)
     if seen.phase is Phase.CONFIRMING:
@@ -381,6 +478,9 @@ def _on_confirm(state: Checkout, event: ConfirmAnswered) -> Step:
     _require(state, event, Phase.CONFIRMING)
     answer = event.answer
     seen = replace(state, result_code=answer.result_code)
+    reason = doubt(answer, state.expected, "confirm")
+    if reason is not None:
+        return _doubted(seen, reason)
     settled = _settled(seen, answer)
     if settled is not None:
         return settled
@@ -417,6 +517,9 @@ def _on_cancel(state: Checkout, event: CancelAnswered) -> Step:
     _require(state, event, Phase.CANCELLING)
     answer = event.answer
     seen = replace(state, result_code=answer.result_code, cancel_requested=True)
+    reason = doubt(answer, state.expected, "cancel")
+    if reason is not None:
+        return _doubted(seen, reason)
     if answer.says_paid:
         # "Too late, already paid": re-read, and it is paid when CheckCart agrees.
         return _check_now(seen, "Netgíró says the customer already paid: checking")
@@ -434,7 +537,7 @@ def _on_cancel(state: Checkout, event: CancelAnswered) -> Step:
             "unless confirmed; a manager decides."
         )
         return _final(seen, Phase.RESERVED_UNCHARGED, note, answer)
-    return _check_now(seen, f"Unknown — checking (cancel answered {answer.result_code})")
+    return _recheck_cancel(seen, f"Unknown — checking (cancel answered {answer.result_code})")
 
 
 def _on_call_failed(state: Checkout, event: CallFailed) -> Step:

@@ -33,7 +33,14 @@ class InsertRefused:
 
 @dataclass(frozen=True)
 class InsertOutcomeUnknown:
+    """InsertCart's outcome is unknown; ``transaction_id`` when an untrusted answer named a cart.
+
+    ``doubtful``: the answer contradicted itself (``Success=false`` with a TransactionId).
+    """
+
     message: str
+    transaction_id: str | None = None
+    doubtful: bool = False
 
 
 @dataclass(frozen=True)

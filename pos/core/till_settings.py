@@ -86,22 +86,27 @@ def parse_catalog_section(
     return CatalogSettings(path)
 
 
+RATES_PROBLEM = "a list of different rates from 24, 11 and 0, e.g. [24, 11, 0]; using [24, 11, 0]."
+
+
+def valid_rates(value: Any) -> tuple[int, ...] | None:
+    """``[vat] rates`` as a tuple, or None when it is not a list of different known rates."""
+    if (
+        isinstance(value, list)
+        and value
+        and all(_is_int(r) and r in KNOWN_RATES for r in value)
+        and len(set(value)) == len(value)
+    ):
+        return tuple(value)
+    return None
+
+
 def parse_vat_section(table: dict[str, Any], problems: list[str]) -> VatSettings:
     _refuse_unknown("vat", table, {"default", "rates"}, problems)
-    rates = VAT_RATES
-    raw_rates = table.get("rates", list(VAT_RATES))
-    if (
-        isinstance(raw_rates, list)
-        and raw_rates
-        and all(_is_int(r) and r in KNOWN_RATES for r in raw_rates)
-        and len(set(raw_rates)) == len(raw_rates)
-    ):
-        rates = tuple(raw_rates)
-    else:
-        problems.append(
-            "[vat] rates: a list of different rates from 24, 11 and 0, e.g. [24, 11, 0]; "
-            "using [24, 11, 0]."
-        )
+    rates = valid_rates(table.get("rates", list(VAT_RATES)))
+    if rates is None:
+        problems.append(f"[vat] rates: {RATES_PROBLEM}")
+        rates = VAT_RATES
     default = table.get("default", rates[0])
     if not (_is_int(default) and default in rates):
         problems.append(f"[vat] default: one of the rates {list(rates)}; using {rates[0]}.")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -106,7 +106,7 @@ def take_cash(journal: Journal, sale_id: int, amount: int, tendered: int) -> Cas
             "VALUES (?, 'cash', ?, ?, ?)",
             (sale_id, amount, tendered, stamp),
         )
-        receipt_no = _mark_paid(db, sale_id, stamp, journal.store_id) if amount == due else None
+        receipt_no = _mark_paid(db, sale_id, stamp, journal) if amount == due else None
     return CashTaken(sale_id, amount, tendered - amount, receipt_no)
 
 
@@ -255,14 +255,16 @@ def _write(
     return sale_id
 
 
-def _mark_paid(db: sqlite3.Connection, sale_id: int, stamp: str, store_id: str) -> int:
+def _mark_paid(db: sqlite3.Connection, sale_id: int, stamp: str, journal: Journal) -> int:
     """Paid, numbered and queued for printing, in the caller's commit."""
     db.execute(
         "UPDATE sales SET status = 'paid', paid_at = ?, status_at = ? WHERE id = ?",
         (stamp, stamp, sale_id),
     )
     receipt_no = tenders.take_receipt_number(db, sale_id)
-    snapshot = cash_receipt_snapshot(db, sale_id, receipt_no, stamp, store_id)
+    snapshot = cash_receipt_snapshot(
+        db, sale_id, receipt_no, stamp, journal.store_id, journal.receipt_header
+    )
     db.execute(
         "INSERT INTO print_jobs (sale_id, kind, snapshot, created_at, updated_at) "
         "VALUES (?, 'receipt', ?, ?, ?)",
@@ -272,7 +274,12 @@ def _mark_paid(db: sqlite3.Connection, sale_id: int, stamp: str, store_id: str) 
 
 
 def cash_receipt_snapshot(
-    db: sqlite3.Connection, sale_id: int, receipt_no: int, paid_at: str, store_id: str
+    db: sqlite3.Connection,
+    sale_id: int,
+    receipt_no: int,
+    paid_at: str,
+    store_id: str,
+    header: Mapping[str, object] | None = None,
 ) -> dict[str, object]:
     """v1's receipt keys (no Netgíró block: ``reference`` and ``customer`` None) and the rest."""
     sale = tenders.sale_from_rows(db, sale_id)
@@ -284,7 +291,7 @@ def cash_receipt_snapshot(
         "transaction_id": None,
         "invoice_number": None,
         "paid_at": paid_at,
-        **tenders.receipt_extras(db, sale_id, receipt_no, store_id),
+        **tenders.receipt_extras(db, sale_id, receipt_no, store_id, header),
     }
 
 

@@ -12,7 +12,7 @@ import json
 import re
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -155,9 +155,19 @@ class Journal:
     Reference.
     """
 
-    def __init__(self, path: Path, *, store_id: str = "S1", read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        store_id: str = "S1",
+        read_only: bool = False,
+        receipt_header: Mapping[str, object] | None = None,
+    ) -> None:
         self.path = path
         self.store_id = store_id
+        self.receipt_header: dict[str, object] = dict(receipt_header or {})
+        """The store's header (``[store]``), copied into each paid sale's receipt snapshot, so a
+        reprint is the same receipt after the config changes."""
         self.read_only = read_only
         try:
             self._db = self._connect()
@@ -496,7 +506,11 @@ class Journal:
             return
         snapshot = self._receipt_snapshot(db, attempt, state, stamp)
         receipt_no = tenders.take_receipt_number(db, attempt.sale_id)
-        snapshot.update(tenders.receipt_extras(db, attempt.sale_id, receipt_no, self.store_id))
+        snapshot.update(
+            tenders.receipt_extras(
+                db, attempt.sale_id, receipt_no, self.store_id, self.receipt_header
+            )
+        )
         db.execute(
             "INSERT INTO print_jobs (sale_id, kind, snapshot, created_at, updated_at) "
             "VALUES (?, 'receipt', ?, ?, ?)",

@@ -13,6 +13,7 @@ rules live once:
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from typing import Any
 
 from pos.core.sale import Discount, DiscountKind, Sale, SaleLine, Tender, TenderKind
@@ -89,7 +90,11 @@ def sale_from_rows(db: sqlite3.Connection, sale_id: int) -> Sale:
 
 
 def receipt_extras(
-    db: sqlite3.Connection, sale_id: int, receipt_no: int, store_id: str
+    db: sqlite3.Connection,
+    sale_id: int,
+    receipt_no: int,
+    store_id: str,
+    header: Mapping[str, object] | None = None,
 ) -> dict[str, Any]:
     """What the receipt needs beyond v1's snapshot: number, lines with VAT and discounts, VAT per
     rate, tenders, change. ``lines`` keeps v1's keys (``amount`` is after the line's discount)."""
@@ -98,6 +103,7 @@ def receipt_extras(
     register_id = "" if register is None else str(register[0])
     return {
         "receipt_no": receipt_no,
+        "store": {**(header or {}), "store_id": store_id},
         "store_id": store_id,
         "register": register_id,
         "receipt_code": f"{store_id}-{register_id}-R{receipt_no}",

@@ -13,6 +13,10 @@ may do next:
       an answer that is not JSON or not a Netgíró answer
     HTTP 401                                                 Refused           fix the keys;
                                                                                nothing processed
+    no complete answer within ``Timeouts.call_total``        OutcomeUnknown    CheckCart first
+      (a slow drip defeats httpx's per-read timeout)
+    a number out of range, an invalid identifier             OutcomeUnknown    CheckCart first
+    InsertCart ``Success=false`` with 200 or a cart id       AnswerContradicts CheckCart that id
     a well-formed answer, any other status                   an answer         read its code
 
 InsertCart's well-formed ``Success=false`` raises ``AnswerSaysNo`` (nothing was created).
@@ -22,8 +26,10 @@ codes are states, not errors (CancelCart's ``Success=false, 10200`` means *paid*
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -36,7 +42,13 @@ from pos.core.cart import CartAnswer, InsertAnswer
 from pos.core.errors import ConfigError
 from pos.core.masking import mask_customer_id
 from pos.crashpoints import crash_point
-from pos.netgiro.answers import AnswerMalformed, parse_cart_answer, parse_insert_answer
+from pos.netgiro.answers import (
+    AnswerContradicts,
+    AnswerMalformed,
+    parse_cart_answer,
+    parse_insert_answer,
+    parse_token,
+)
 from pos.netgiro.auth import NetgiroAuth
 from pos.netgiro.errors import AnswerSaysNo, NetgiroError, NotSent, OutcomeUnknown, Refused
 from pos.netgiro.nonce import MonotonicNonce
@@ -73,6 +85,9 @@ class Timeouts:
     read: float = 15.0
     write: float = 10.0
     pool: float = 5.0
+    call_total: float = 20.0
+    """The whole call, connect to last byte: httpx's read timeout is per read, so an answer
+    dripped a byte at a time would otherwise never time out."""
 
 
 def classify_transport_error(exc: Exception) -> type[NetgiroError]:
@@ -143,6 +158,7 @@ class NetgiroClient:
             follow_redirects=False,
         )
         self.client_info = client_info
+        self.call_total_s = timeouts.call_total
         self.last_reference_id: str | None = None
         """``netgiro_referenceId`` of the last answer (quote it to Netgíró's support)."""
 
@@ -166,12 +182,19 @@ class NetgiroClient:
         body.setdefault("ClientInfo", self.client_info)
         data, reference_id = await self._post("insert_cart", "Checkout/InsertCart", body)
         answer = _parsed(parse_insert_answer, data, reference_id, "insert_cart")
+        contradiction = answer.contradiction
+        if contradiction is not None:
+            raise AnswerContradicts(
+                contradiction, action="insert_cart", transaction_id=answer.transaction_id
+            )
         if not answer.success:
             raise AnswerSaysNo(
                 _declined(answer, request.customer_id),
                 action="insert_cart",
                 result_code=answer.result_code,
             )
+        if answer.transaction_id is None:
+            raise AnswerMalformed("it names no cart", action="insert_cart")
         return answer
 
     async def check_cart(self, transaction_id: str) -> CartAnswer:
@@ -202,7 +225,11 @@ class NetgiroClient:
                 action="request_confirmation",
                 result_code=answer.result_code,
             )
-        return answer.message
+        try:
+            return parse_token(data)
+        except AnswerMalformed as exc:
+            exc.action = "request_confirmation"
+            raise
 
     # --- the boundary ----------------------------------------------------------------------
 
@@ -232,15 +259,33 @@ class NetgiroClient:
                 method, url, content=content, params=params, headers=headers
             )
             crash_point(f"netgiro.{action}.before_send")
-            response = await self._http.send(request)
+            async with asyncio.timeout(self.call_total_s):
+                response = await self._http.send(request)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             log.info("netgiro %s failed: %s", action, type(exc).__name__)
             raise _translated(exc, action) from exc
+        except TimeoutError as exc:
+            # Never "not sent": the request may have left before the limit.
+            log.info("netgiro %s: no complete answer in %ss", action, self.call_total_s)
+            detail = f"no complete answer within {self.call_total_s:g} s"
+            raise OutcomeUnknown(_UNKNOWN.format(detail=detail), action=action) from exc
         crash_point(f"netgiro.{action}.after_receive")
-        reference_id = response.headers.get("netgiro_referenceId")
+        reference_id = _reference_id(response.headers.get("netgiro_referenceId"), action)
         self.last_reference_id = reference_id
         log.info("netgiro %s answered HTTP %s ref=%s", action, response.status_code, reference_id)
         return _read_answer(response, action), reference_id
+
+
+_REFERENCE_ID = re.compile(r"[\x21-\x7e]{1,64}")
+
+
+def _reference_id(value: str | None, action: str) -> str | None:
+    """``netgiro_referenceId``: quoted to support, journaled; validated, never rewritten."""
+    if value is None:
+        return None
+    if not _REFERENCE_ID.fullmatch(value):
+        raise AnswerMalformed("its netgiro_referenceId header is not a valid id", action=action)
+    return value
 
 
 def _read_answer(response: httpx.Response, action: str) -> Any:

@@ -1,22 +1,29 @@
 """The checkout runner: drives the pure state machine against Netgíró, journaling every step.
 
 One runner serves every front: ``pos pay``, recovery, the till screen's worker and ``pos smoke``.
-Its loop keeps three promises. Every state is committed before its commands run (so a crash
-leaves something recovery can finish). One call at a time per cart: cashier key presses and
-callbacks wait in a queue while a call is in flight, and are acted on after its answer. And a
-failed call is translated to an event by what it means (not sent, unknown, refused), never to
-a "no".
+Its loop keeps these promises. Every state is committed before its commands run (so a crash
+leaves something recovery can finish), and the loop goes on from the state the journal says it
+committed. One call at a time per cart: cashier key presses and callbacks wait in an inbox
+while a call is in flight, and are acted on after its answer — except that a cancel (or a stop)
+abandons a CheckCart at once, which is read-only; money calls run to their limit
+(``call_total_s``), and the cashier is told so at once. A failed call is translated to an event
+by what it means (not sent, unknown, refused), never to a "no". Backoff waits at least
+interval × 2ⁿ (capped), n the persisted count of unknown outcomes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
+from pos.core.cart import CartAnswer
 from pos.core.checkout import (
     AskForCode,
     CallbackReceived,
@@ -47,12 +54,14 @@ from pos.core.checkout import (
 )
 from pos.core.result_codes import ConfirmationType
 from pos.journal import AttemptRecord, Journal
+from pos.netgiro.answers import AnswerContradicts
 from pos.netgiro.client import NetgiroClient
 from pos.netgiro.errors import AnswerSaysNo, NetgiroError, NotSent, OutcomeUnknown, Refused
 from pos.netgiro.requests import CartItem, InsertCartRequest
 from pos.services.status import CheckoutView, view_of
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # The crash point named by each journal commit: one per kind of event the runner commits.
 COMMIT_POINTS: dict[type, str] = {
@@ -87,6 +96,8 @@ class RunnerTiming:
     """Poll interval when Netgíró does not name one."""
     code_tries: int = 3
     """How many wrong SMS codes before the cart is cancelled."""
+    call_total_s: float = 20.0
+    """The longest one Netgíró call may take (the client enforces it); a stop waits for it."""
 
 
 @dataclass(frozen=True)
@@ -126,16 +137,44 @@ class CheckoutRunner:
         self._on_update = on_update or (lambda view: None)
         self._rng = rng or random.Random()
         self._clock = clock
-        self._events: asyncio.Queue[Event] = asyncio.Queue()
+        self._inbox: deque[Event] = deque()
+        self._poke: asyncio.Event | None = None
         self._current: AttemptRecord | None = None
+        self._at_counter = False
+        self._stopping = False
 
     # --- what the outside world can say while a checkout runs ---------------------------
 
-    def press_cancel(self) -> None:
-        self._events.put_nowait(CancelPressed())
+    def press_cancel(self) -> bool:
+        """The cashier cancels this sale's payment. False when no counter checkout runs (during
+        recovery nobody at the counter owns the attempt, so a cancel must not reach it)."""
+        if not self._at_counter:
+            return False
+        self._post(CancelPressed())
+        return True
 
     def enter_code(self, code: str) -> None:
-        self._events.put_nowait(CodeEntered(code.strip()))
+        self._post(CodeEntered(code.strip()))
+
+    def stop(self) -> None:
+        """Stop driving soon: a CheckCart is abandoned, a money call finishes (≤ call_total_s).
+
+        Whatever is unfinished stays in the journal for recovery.
+        """
+        self._stopping = True
+        self._wake()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    def _post(self, event: Event) -> None:
+        self._inbox.append(event)
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._poke is not None:
+            self._poke.set()
 
     def callback_arrived(self, transaction_id: str | None, reference: str | None) -> bool:
         """A verified callback: a reason to CheckCart now. True if it is for this checkout."""
@@ -144,7 +183,7 @@ class CheckoutRunner:
             return False
         if reference != current.reference and transaction_id != current.state.transaction_id:
             return False
-        self._events.put_nowait(CallbackReceived(transaction_id))
+        self._post(CallbackReceived(transaction_id))
         return True
 
     # --- running ----------------------------------------------------------------------------
@@ -172,6 +211,7 @@ class CheckoutRunner:
             code_tries=self.timing.code_tries,
         )
         attempt = self._journal.begin_attempt(sale_id, customer.masked, state)
+        state = _expecting(attempt.state, attempt)
         request = InsertCartRequest(
             amount=attempt.amount,
             reference=attempt.reference,
@@ -191,31 +231,43 @@ class CheckoutRunner:
             now + self.timing.deadline_s,
             now + self.timing.deadline_s + self.timing.give_up_after_s,
         )
-        return await self._run(drive, request)
+        return await self._run(drive, request, at_counter=True)
 
     async def resume(self, attempt: AttemptRecord) -> AttemptRecord:
         """Finish an attempt found open after a restart: re-read first, then act (headless)."""
         drive = _Drive(
-            attempt, attempt.state, [], None, self._clock() + self.timing.give_up_after_s
+            attempt,
+            _expecting(attempt.state, attempt),
+            [],
+            None,
+            self._clock() + self.timing.give_up_after_s,
         )
+        if self._stopping:
+            return attempt
         for callback in self._journal.callbacks():
             if callback["reference"] == attempt.reference and callback["verdict"] == "accepted":
                 await self._apply(drive, CallbackReceived(_str_or_none(callback["transaction_id"])))
         await self._apply(drive, Recover())
-        return await self._run(drive, None)
+        return await self._run(drive, None, at_counter=False)
 
-    async def _run(self, drive: _Drive, request: InsertCartRequest | None) -> AttemptRecord:
+    async def _run(
+        self, drive: _Drive, request: InsertCartRequest | None, *, at_counter: bool
+    ) -> AttemptRecord:
         self._current = drive.attempt
-        while not self._events.empty():  # key presses meant for an earlier checkout
-            self._events.get_nowait()
+        self._inbox.clear()  # key presses meant for an earlier checkout
+        self._poke = asyncio.Event()
+        self._at_counter = at_counter
         self._publish(drive)
         try:
-            while not drive.state.is_final and self._clock() < drive.give_up_at:
+            while (
+                not drive.state.is_final and not self._stopping and self._clock() < drive.give_up_at
+            ):
                 event = await self._next_event(drive, request)
                 if event is not None:
                     await self._apply(drive, event)
         finally:
             self._current = None
+            self._at_counter = False
         if not drive.state.is_final:
             log.warning("attempt %s unresolved; recovery will finish it", drive.attempt.reference)
         return self._journal.attempt(drive.attempt.id)
@@ -227,23 +279,32 @@ class CheckoutRunner:
             log.info("ignored: %s", exc)
             return
         reference_id = self._client.last_reference_id if _is_answer(event) else None
-        self._journal.record(
+        committed = self._journal.record(
             drive.attempt.id,
             state,
             event=type(event).__name__,
             point=COMMIT_POINTS[type(event)],
             netgiro_reference_id=reference_id,
         )
-        drive.state = state
+        # Go on from what the journal committed: a second PAID on a paid sale comes back
+        # NEEDS_REVIEW (a double charge), and the loop must stop there, not print "Paid".
+        drive.state = committed
         drive.attempt = self._journal.attempt(drive.attempt.id)
+        if drive.state.phase is not state.phase:
+            commands = ()
+            drive.pending = []
         self._current = drive.attempt
         if commands:
             # New commands replace what was planned; none keeps it (a timer, a note).
             drive.pending = list(commands)
         self._publish(drive)
 
-    def _publish(self, drive: _Drive) -> None:
-        self._on_update(view_of(drive.attempt, drive.state))
+    def _publish(self, drive: _Drive, note: str | None = None) -> None:
+        state = drive.state if note is None else replace(drive.state, note=note)
+        try:
+            self._on_update(view_of(drive.attempt, state))
+        except Exception:  # a screen that fails (a dead terminal) never stops a payment
+            log.exception("on_update failed; the payment goes on")
 
     async def _next_event(self, drive: _Drive, request: InsertCartRequest | None) -> Event | None:
         if not drive.pending:
@@ -270,11 +331,20 @@ class CheckoutRunner:
         return max(0.0, until - self._clock())
 
     async def _wait_for_outside(self, drive: _Drive, seconds: float) -> Event | None:
-        """An event from the counter or a callback, or the deadline when it comes first."""
-        try:
-            return await asyncio.wait_for(self._events.get(), timeout=seconds)
-        except TimeoutError:
-            return self._deadline_event(drive)
+        """An event from the counter or a callback, or the deadline when it comes first.
+
+        None also when a stop was asked for: the loop then ends.
+        """
+        poke = self._poke
+        if not self._inbox and poke is not None and not self._stopping:
+            poke.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(poke.wait(), timeout=seconds)
+        if self._stopping:
+            return None
+        if self._inbox:
+            return self._inbox.popleft()
+        return self._deadline_event(drive)
 
     def _deadline_event(self, drive: _Drive) -> Event | None:
         if drive.deadline is not None and self._clock() >= drive.deadline:
@@ -288,7 +358,10 @@ class CheckoutRunner:
             until = self._clock() + delay
             while (left := until - self._clock()) > 0:
                 outside = await self._wait_for_outside(drive, min(left, self._seconds_left(drive)))
+                if self._stopping:
+                    return None
                 if outside is not None:
+                    left = until - self._clock()
                     drive.pending.insert(0, CheckCart(delay_ms=int(max(0.0, left) * 1000)))
                     return outside
                 if self._seconds_left(drive) <= 0 and drive.deadline is None:
@@ -296,15 +369,14 @@ class CheckoutRunner:
         return await self._cart_call(drive, "check", None)
 
     def _delay_s(self, command: CheckCart) -> float:
-        if command.backoff_step <= 0:
-            return command.delay_ms / 1000
-        base = max(command.delay_ms / 1000, 0.2)
-        ceiling = min(self.timing.backoff_cap_s, base * 2 ** min(command.backoff_step, 16))
-        return self._rng.uniform(ceiling / 2, ceiling)  # jitter keeps registers out of step
+        return delay_before(command, self.timing.backoff_cap_s, self._rng)
 
     async def _insert(self, drive: _Drive, request: InsertCartRequest) -> Event:
         try:
-            answer = await self._client.insert_cart(request)
+            answer = await self._money_call(drive, "InsertCart", self._client.insert_cart(request))
+        except AnswerContradicts as exc:
+            self._apply_late_callbacks(drive)
+            return InsertOutcomeUnknown(exc.message, exc.transaction_id, doubtful=True)
         except AnswerSaysNo as exc:
             return InsertDeclined(exc.result_code, exc.message)
         except NotSent as exc:
@@ -324,22 +396,114 @@ class CheckoutRunner:
             if callback["reference"] == drive.attempt.reference and callback["transaction_id"]:
                 drive.state = _with_transaction(drive.state, str(callback["transaction_id"]))
 
-    async def _cart_call(self, drive: _Drive, call: str, identifier: str | None) -> Event:
+    async def _cart_call(self, drive: _Drive, call: str, identifier: str | None) -> Event | None:
         transaction_id = drive.state.transaction_id
         if transaction_id is None:
             raise RuntimeError(f"{call} without a TransactionId")  # the machine never asks this
         try:
             if call == "check":
-                return CheckAnswered(await self._client.check_cart(transaction_id))
+                return await self._abandonable_check(drive, transaction_id)
             if call == "confirm":
-                return ConfirmAnswered(await self._client.confirm_cart(transaction_id, identifier))
-            return CancelAnswered(await self._client.cancel_cart(transaction_id))
+                confirm = self._client.confirm_cart(transaction_id, identifier)
+                return ConfirmAnswered(await self._money_call(drive, "ConfirmCart", confirm))
+            cancel = self._client.cancel_cart(transaction_id)
+            return CancelAnswered(await self._money_call(drive, "CancelCart", cancel))
         except NotSent as exc:
             return CallFailed(call, "not_sent", exc.message)
         except Refused as exc:
             return CallFailed(call, "refused", exc.message)
         except NetgiroError as exc:
             return CallFailed(call, "unknown", exc.message)
+
+    # --- calls in flight ------------------------------------------------------------------
+
+    async def _abandonable_check(self, drive: _Drive, transaction_id: str) -> Event | None:
+        """CheckCart is read-only: a cancel or a stop need not wait for it."""
+        task = asyncio.ensure_future(self._client.check_cart(transaction_id))
+        try:
+            return await self._check_or_cancel(drive, task)
+        finally:
+            if not task.done():  # this coroutine itself was cancelled: take the call with it
+                task.cancel()
+
+    async def _check_or_cancel(
+        self, drive: _Drive, task: asyncio.Future[CartAnswer]
+    ) -> Event | None:
+        while True:
+            wanted = next((e for e in self._inbox if isinstance(e, CancelPressed)), None)
+            if self._stopping or wanted is not None:
+                await _cancelled(task)
+                if self._stopping or wanted is None:
+                    return None
+                self._inbox.remove(wanted)
+                drive.pending.insert(0, CheckCart(delay_ms=0))
+                return wanted
+            if await self._finished_or_poked(task):
+                return CheckAnswered(task.result())
+
+    async def _money_call(self, drive: _Drive, name: str, call: Awaitable[_T]) -> _T:
+        """InsertCart, ConfirmCart, CancelCart run to their answer or their limit; a cancel or
+        a stop asked for meanwhile is acknowledged at once and acted on afterwards."""
+        task = asyncio.ensure_future(call)
+        try:
+            return await self._answer_of(drive, name, task)
+        finally:
+            if not task.done():  # this coroutine itself was cancelled: take the call with it
+                task.cancel()
+
+    async def _answer_of(self, drive: _Drive, name: str, task: asyncio.Future[_T]) -> _T:
+        acknowledged = False
+        while True:
+            asked = self._stopping or any(isinstance(e, CancelPressed) for e in self._inbox)
+            if asked and not acknowledged:
+                acknowledged = True
+                what = "Stopping" if self._stopping else "Cancelling"
+                self._publish(
+                    drive,
+                    f"{what} after Netgíró answers {name} (at most "
+                    f"{self.timing.call_total_s:g} s): a payment call is never cut off.",
+                )
+            if await self._finished_or_poked(task):
+                return task.result()
+
+    async def _finished_or_poked(self, task: asyncio.Future[Any]) -> bool:
+        """Wait for ``task`` or for news from outside; True once ``task`` is done."""
+        poke = self._poke
+        if poke is None:
+            await asyncio.wait({task})
+            return True
+        poke.clear()
+        waiter = asyncio.ensure_future(poke.wait())
+        try:
+            await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            await _cancelled(waiter)
+        return task.done()
+
+
+async def _cancelled(task: asyncio.Future[Any]) -> None:
+    """Cancel ``task`` and wait until it has stopped; whatever it raised does not matter now."""
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+
+
+def delay_before(command: CheckCart, cap_s: float, rng: random.Random) -> float:
+    """Seconds to wait before a CheckCart: a poll waits its interval; a backoff step n waits at
+    least interval × 2ⁿ, capped at ``cap_s``, with jitter only above that floor (so registers
+    fall out of step without ever retrying sooner)."""
+    if command.backoff_step <= 0:
+        return command.delay_ms / 1000
+    base = max(command.delay_ms / 1000, 0.2)
+    floor = min(cap_s, base * 2.0 ** min(command.backoff_step, 16))
+    return min(cap_s, floor * rng.uniform(1.0, 1.25))
+
+
+def _expecting(state: Checkout, attempt: AttemptRecord) -> Checkout:
+    """The attempt's own amount and Reference, which answers about its cart must agree with."""
+    if state.amount is not None and state.reference is not None:
+        return state
+    return replace(state, amount=attempt.amount, reference=attempt.reference)
 
 
 def advance_logged(state: Checkout, event: Event) -> tuple[Checkout, tuple[Command, ...]]:

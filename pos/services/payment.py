@@ -28,8 +28,9 @@ EXIT_PAID, EXIT_NOT_PAID, EXIT_ERROR = 0, 1, 2
 NOT_PAID_PHASES = frozenset({Phase.CANCELLED, Phase.DECLINED})
 
 
-def exit_code_for(phase: Phase) -> int:
-    """0 paid; 1 not paid (declined, cancelled, expired); 2 error, unknown or unresolved."""
+def exit_code_for(phase: Phase | None) -> int:
+    """From the last *durable* state: 0 paid; 1 a durable cancel or decline; 2 anything else
+    (unknown, unresolved, needs review, not started, or no state committed at all)."""
     if phase is Phase.PAID:
         return EXIT_PAID
     return EXIT_NOT_PAID if phase in NOT_PAID_PHASES else EXIT_ERROR
@@ -41,12 +42,13 @@ def for_netgiro(customer: CustomerId) -> CustomerForNetgiro:
 
 @dataclass(frozen=True)
 class PaymentResult:
-    attempt: AttemptRecord
+    attempt: AttemptRecord | None
+    """None: the sale was not started (a Ctrl-C or a stop during recovery)."""
     recovered: list[Recovered]
 
     @property
     def exit_code(self) -> int:
-        return exit_code_for(self.attempt.state.phase)
+        return exit_code_for(None if self.attempt is None else self.attempt.state.phase)
 
 
 async def take_keyed_payment(
@@ -56,11 +58,19 @@ async def take_keyed_payment(
     confirmation: ConfirmationType,
     *,
     announce: Callable[[str], None],
+    proceed: Callable[[], bool] = lambda: True,
 ) -> PaymentResult:
-    """Recover open attempts, journal a one-line sale of ``amount`` and take its payment."""
+    """Recover open attempts, journal a one-line sale of ``amount`` and take its payment.
+
+    ``proceed`` is asked once recovery is done: False (the cashier pressed Ctrl-C during
+    recovery, or the till is stopping) starts no sale at all.
+    """
     recovered = await recover_open_attempts(till.runner, till.journal)
     for item in recovered:
         announce(f"Recovered {item.reference}: {item.before.value} → {item.label}. {item.note}")
+    if not proceed() or till.runner.stopping:
+        announce("The new sale was not started; nothing was sent for it.")
+        return PaymentResult(None, recovered)
     register = till.settings.register
     receiver = None
     callback_url = None

@@ -1,14 +1,25 @@
-"""Recovery: finish every attempt a crash left open, by asking Netgíró first and acting second."""
+"""Recovery: finish every attempt a crash left open, by asking Netgíró first and acting second.
+
+Each attempt is recovered on its own: one that fails (a row that cannot be read, a journal
+write refused) is reported and the others still are recovered; it stays live in the journal,
+so the next recovery tries again.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from pos.core.checkout import Phase
+from pos.core.errors import PosError
+from pos.core.free_text import safe_text
 from pos.crashpoints import crash_point
-from pos.journal import Journal
+from pos.journal import AttemptRecord, Journal
 from pos.services.checkout_runner import CheckoutRunner
 from pos.services.status import label_of
+
+log = logging.getLogger(__name__)
+UNREADABLE = "(unreadable)"
 
 
 @dataclass(frozen=True)
@@ -24,11 +35,17 @@ class Recovered:
     note: str
     invoice_number: int | None
 
+    failed: bool = False
+    """Recovery itself failed for this attempt (see ``note``); it is still open."""
+
     @property
     def resolved(self) -> bool:
+        if self.failed:
+            return False
         return self.after not in {Phase.INSERTING, Phase.PENDING, Phase.NEEDS_CODE} | {
             Phase.CONFIRMING,
             Phase.CANCELLING,
+            Phase.NEEDS_REVIEW,  # ended, yet a person must settle it: exit 2
         }
 
 
@@ -36,21 +53,58 @@ async def recover_open_attempts(runner: CheckoutRunner, journal: Journal) -> lis
     """Resolve each open attempt (headless: nobody is at the counter) and report what happened."""
     crash_point("recovery.started")
     report = []
-    for attempt in journal.open_attempts():
+    try:
+        attempts = journal.open_attempts()
+    except (PosError, ValueError, KeyError, TypeError) as exc:
+        log.exception("open attempts could not be read")
+        return [_unreadable(f"The journal's open payments could not be read: {exc}")]
+    for attempt in attempts:
+        if runner.stopping:
+            break
         crash_point("recovery.attempt_loaded")
-        ended = await runner.resume(attempt)
-        report.append(
-            Recovered(
-                reference=ended.reference,
-                sale_id=ended.sale_id,
-                transaction_id=ended.state.transaction_id,
-                before=attempt.state.phase,
-                after=ended.state.phase,
-                label=label_of(ended.state),
-                note=ended.state.note,
-                invoice_number=ended.state.invoice_number,
-            )
-        )
+        report.append(await _recover_one(runner, attempt))
         crash_point("recovery.attempt_done")
     crash_point("recovery.finished")
     return report
+
+
+async def _recover_one(runner: CheckoutRunner, attempt: AttemptRecord) -> Recovered:
+    try:
+        ended = await runner.resume(attempt)
+    except (PosError, ValueError, KeyError, TypeError, OSError) as exc:
+        log.exception("recovering %s failed", attempt.reference)
+        return Recovered(
+            reference=attempt.reference,
+            sale_id=attempt.sale_id,
+            transaction_id=attempt.state.transaction_id,
+            before=attempt.state.phase,
+            after=attempt.state.phase,
+            label=label_of(attempt.state),
+            note=f"Recovery failed ({safe_text(str(exc))}); it stays open for the next try.",
+            invoice_number=attempt.state.invoice_number,
+            failed=True,
+        )
+    return Recovered(
+        reference=ended.reference,
+        sale_id=ended.sale_id,
+        transaction_id=ended.state.transaction_id,
+        before=attempt.state.phase,
+        after=ended.state.phase,
+        label=label_of(ended.state),
+        note=ended.state.note,
+        invoice_number=ended.state.invoice_number,
+    )
+
+
+def _unreadable(note: str) -> Recovered:
+    return Recovered(
+        reference=UNREADABLE,
+        sale_id=0,
+        transaction_id=None,
+        before=Phase.INSERTING,
+        after=Phase.INSERTING,
+        label="Unknown — the journal could not be read",
+        note=safe_text(note),
+        invoice_number=None,
+        failed=True,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pos.core.checkout import Checkout, Phase
-from pos.journal import AttemptRecord
+from pos.journal import AttemptRecord, Journal
 
 LABELS = {
     Phase.INSERTING: "Sending to Netgíró",
@@ -67,4 +67,54 @@ def view_of(attempt: AttemptRecord, state: Checkout) -> CheckoutView:
         is_final=state.is_final,
         needs_code=state.phase is Phase.NEEDS_CODE and not state.unsure,
         code_tries_left=state.code_tries_left,
+    )
+
+
+UNSETTLED_STATUSES = ("unknown", "manager")
+SETTLEMENT_SCAN = 1000
+
+
+@dataclass(frozen=True)
+class Unsettled:
+    """A sale no new payment may start on until a person settles it."""
+
+    sale_id: int
+    status: str
+    reference: str
+    transaction_id: str | None
+    phase: Phase
+    amount: int
+    note: str
+
+
+def unsettled_sales(journal: Journal) -> list[Unsettled]:
+    """Sales in status unknown or manager, with the attempt that put them there, oldest first.
+
+    ``pos recover`` and ``pos journal`` list these every time, each with its TransactionId.
+    """
+    found = []
+    for sale in reversed(journal.recent_sales(SETTLEMENT_SCAN)):
+        if sale.status not in UNSETTLED_STATUSES or not sale.attempts:
+            continue
+        attempt = sale.attempts[-1]
+        found.append(
+            Unsettled(
+                sale.id,
+                sale.status,
+                attempt.reference,
+                attempt.state.transaction_id,
+                attempt.state.phase,
+                attempt.amount,
+                attempt.state.note,
+            )
+        )
+    return found
+
+
+def describe_unsettled(item: Unsettled) -> str:
+    cart = item.transaction_id or "(no cart id)"
+    return (
+        f"NEEDS SETTLING  sale {item.sale_id} ({item.status})  {item.reference}  "
+        f"{item.amount} kr.  {item.phase.value}  TransactionId {cart}: check it in Netgíró's "
+        f"portal, then `pos recover --settle {item.reference} paid|unpaid --reason …`"
     )

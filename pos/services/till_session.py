@@ -24,7 +24,6 @@ import logging
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Protocol
 
 from pos.config import Settings
 from pos.core.catalog import Catalog, CatalogItem, UnknownCode, check_code
@@ -33,6 +32,7 @@ from pos.core.errors import InputError, PosError
 from pos.core.input_kind import InputKind, classify_input
 from pos.core.sale import Discount, Sale, cash_suggestions
 from pos.core.till_settings import TillSettings
+from pos.devices.protocols import Drawer
 from pos.journal import AttemptRecord, Journal, sales
 from pos.services import till_netgiro, till_reports
 from pos.services.recovery import recover_open_attempts
@@ -56,14 +56,11 @@ from pos.services.wiring import Till, open_till
 log = logging.getLogger(__name__)
 
 
-class Drawer(Protocol):
-    """The cash drawer, as ``pos.devices`` gives it: says False (and why) when it did not open."""
-
-    def kick(self) -> tuple[bool, str]: ...
-
-
 class NoDrawer:
-    """No drawer seam wired (tests, headless): nothing to open, nothing to report."""
+    """No drawer wired (tests, headless): nothing to open, nothing to report.
+
+    A register with a drawer passes ``pos.devices``' (``PrinterDrawer``, or its ``NoDrawer``
+    that tells the cashier to use the key)."""
 
     def kick(self) -> tuple[bool, str]:
         return True, ""
@@ -401,6 +398,7 @@ class TillSession:
     async def _run_netgiro(self, customer: CustomerId, confirmation: str | None) -> AttemptRecord:
         live = self._sale.start_netgiro()  # refuses what cannot be paid, changes nothing
         sale_id = self._journal_for_tender()
+        self._refuse_if_journal_differs(sale_id)
         self._sale = live
         self._changed()
         try:
@@ -409,6 +407,17 @@ class TillSession:
             self._sale = self._sale.netgiro_ended(paid=False)
             self._changed()
             raise
+
+    def _refuse_if_journal_differs(self, sale_id: int) -> None:
+        """The attempt asks the journal's balance due: it must be the one on the screen."""
+        journaled = sales.load_sale(self._journal, sale_id).sale
+        if (journaled.total, journaled.paid) != (self._sale.total, self._sale.paid):
+            raise PosError(
+                f"Sale {sale_id} in the journal ({journaled.balance_due} kr. due) is not the sale "
+                f"on the screen ({self._sale.balance_due} kr. due); nothing was sent. Look it "
+                "up in today's sales.",
+                "Sale",
+            )
 
     def _after_netgiro(self, attempt: AttemptRecord) -> NetgiroResult:
         summary = self._summary(attempt.sale_id)

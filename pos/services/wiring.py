@@ -45,6 +45,7 @@ def runner_timing(settings: Settings) -> RunnerTiming:
         backoff_cap_s=timing.backoff_cap_s,
         poll_fallback_ms=timing.poll_fallback_ms,
         code_tries=timing.code_tries,
+        call_total_s=timing.call_total_s,
     )
 
 
@@ -60,6 +61,17 @@ def journal_backed_nonce(journal: Journal) -> Callable[[], str]:
 
     source = MonotonicNonce(last=reserved, on_issue=on_issue)
     return source.next
+
+
+def receipt_header(settings: Settings) -> dict[str, object]:
+    """``[store]`` as each paid sale's receipt snapshot keeps it (a reprint never changes)."""
+    store = settings.store
+    return {
+        "name": store.name,
+        "address": store.address,
+        "kennitala": store.kennitala,
+        "vsk_number": store.vsk_number,
+    }
 
 
 @contextmanager
@@ -114,13 +126,21 @@ async def _parts(
             f"Embedded Netgíró sandbox at {sandbox.base_url}\n"
             f"Play the customer's phone at {sandbox.customer_page_url}"
         )
-    journal = Journal(settings.journal_file, store_id=settings.register.store_id)
+    journal = Journal(
+        settings.journal_file,
+        store_id=settings.register.store_id,
+        receipt_header=receipt_header(settings),
+    )
     timing = settings.timing
     client = NetgiroClient(
         base_url,
         settings.netgiro.app_key,
         settings.netgiro.secret_key,
-        timeouts=Timeouts(connect=timing.connect_timeout_s, read=timing.read_timeout_s),
+        timeouts=Timeouts(
+            connect=timing.connect_timeout_s,
+            read=timing.read_timeout_s,
+            call_total=timing.call_total_s,
+        ),
         nonce=journal_backed_nonce(journal),
     )
     runner = CheckoutRunner(client, journal, runner_timing(settings), on_update=on_update)

@@ -1,13 +1,11 @@
 """Builds the TillApp from the register's settings: the one factory the CLI and tests share.
 
-``language`` and ``[keymap]`` come from the loader; the till's own sections ([catalog], [vat],
-[discount], [till]) are parsed from the same TOML document by their pure parser until they
-join the loader. Problems in any of them start the till with a banner, never block it.
+``language``, ``[keymap]``, ``[catalog]``, ``[vat]``, ``[discount]`` and ``[till]`` all come from
+the loader; problems in any of them start the till with a banner, never block it.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -15,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from pos.config import Settings, keymap, language
-from pos.core.till_settings import CatalogSettings, TillSettings, parse_till_sections
+from pos.config.till import till_settings
+from pos.core.till_settings import CatalogSettings, TillSettings
 from pos.core.ui_settings import UiSettings
 from pos.journal import Journal
 from pos.services.printing import PrintQueue, ReceiptFormat, read_templates
@@ -27,14 +26,6 @@ from pos.ui.context import ScreenSettings
 from pos.ui.widgets.status_bar import StatusFacts
 
 EXAMPLE_CATALOG = Path(__file__).parents[2] / "config" / "catalog.example.csv"
-
-
-def read_document(path: Path | None) -> dict[str, Any]:
-    """The config file as TOML (the loader has already said what is wrong with it)."""
-    if path is None:
-        return {}
-    with path.open("rb") as file:
-        return tomllib.load(file)
 
 
 def demo_catalog(till_settings: TillSettings) -> TillSettings:
@@ -54,15 +45,14 @@ def receipt_printing(settings: Settings) -> Callable[[Journal], PrintQueue]:
     return lambda journal: PrintQueue(journal, printer, fmt)
 
 
-def build_app(settings: Settings, document: dict[str, Any], **overrides: Any) -> TillApp:
+def build_app(settings: Settings, **overrides: Any) -> TillApp:
     """A TillApp on the register's settings; ``overrides`` replace ScreenSettings fields."""
-    config_dir = settings.source.parent if settings.source else None
-    till_settings, problems = parse_till_sections(document, config_dir)
-    problems.extend(str(problem) for problem in (*settings.degraded, *settings.warnings))
+    till = till_settings(settings)
+    problems = [str(problem) for problem in (*settings.degraded, *settings.warnings)]
     ui = UiSettings(settings.get(language.SECTION), settings.get(keymap.SECTION))
     if settings.source is None:
-        till_settings = demo_catalog(till_settings)
-    catalog, catalog_problems = load_catalog(till_settings)
+        till = demo_catalog(till)
+    catalog, catalog_problems = load_catalog(till)
     problems.extend(catalog_problems)
     register = settings.register
     screen = ScreenSettings(
@@ -72,13 +62,13 @@ def build_app(settings: Settings, document: dict[str, Any], **overrides: Any) ->
         demo_from_sandbox=settings.is_embedded_sandbox,
         problems=tuple(problems),
         facts=StatusFacts(register.store_id, register.register_id, settings.sandbox_mode),
-        vat_rates=till_settings.vat.rates,
+        vat_rates=till.vat.rates,
     )
     screen = replace(screen, print_queue=receipt_printing(settings), **overrides)
 
     @asynccontextmanager
     async def open_session() -> AsyncIterator[TillSession]:
-        async with open_till_session(settings, till_settings, catalog) as session:
+        async with open_till_session(settings, till, catalog) as session:
             yield session
 
     return TillApp(open_session, screen)

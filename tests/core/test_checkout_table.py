@@ -44,11 +44,39 @@ from pos.core.checkout import (
 from pos.core.result_codes import ConfirmationType
 
 TX = "5b1c2d3e-0000-4000-8000-000000000001"
+OTHER_TX = "5b1c2d3e-0000-4000-8000-000000000002"
+AMOUNT = 1990
+REFERENCE = "S1-R1-0a1b2c3d-7-1"
 
 
-def answer(code: int, *, success: bool = True, paid: bool = False) -> CartAnswer:
-    info = PaymentInfo(transaction_id=TX, invoice_number=42 if paid else None)
-    return CartAnswer(success, paid, code, f"code {code}", info)
+def answer(code: int, *, success: bool = True, paid: bool = False, **info: object) -> CartAnswer:
+    fields: dict[str, object] = {"transaction_id": TX, "invoice_number": 42 if paid else None}
+    fields.update(info)
+    return CartAnswer(success, paid, code, f"code {code}", PaymentInfo(**fields))  # type: ignore[arg-type]
+
+
+# Answers that must never settle an attempt: about another cart, or saying two things.
+DOUBTED_CHECKS: dict[str, Event] = {
+    "check_paid_other_cart": CheckAnswered(answer(10200, paid=True, transaction_id=OTHER_TX)),
+    "check_paid_other_amount": CheckAnswered(answer(10200, paid=True, total_amount=1)),
+    "check_paid_other_reference": CheckAnswered(answer(10200, paid=True, reference_number="X")),
+    "check_paid_status_cancelled": CheckAnswered(answer(10200, paid=True, status_id=5)),
+    "check_paid_not_successful": CheckAnswered(answer(10200)),
+    "check_cancelled_successful": CheckAnswered(answer(10201, paid=True)),
+    "check_cancelled_other_cart": CheckAnswered(answer(10201, transaction_id=OTHER_TX)),
+    "check_cancelled_status_confirmed": CheckAnswered(answer(10201, status_id=2)),
+    "check_declined_other_amount": CheckAnswered(answer(10423, total_amount=1)),
+}
+DOUBTED_CONFIRMS: dict[str, Event] = {
+    "confirm_paid_other_cart": ConfirmAnswered(answer(10200, paid=True, transaction_id=OTHER_TX)),
+    "confirm_paid_not_successful": ConfirmAnswered(answer(10200)),
+    "confirm_cancelled_successful": ConfirmAnswered(answer(10201, paid=True)),
+}
+DOUBTED_CANCELS: dict[str, Event] = {
+    "cancel_ok_other_cart": CancelAnswered(answer(10201, transaction_id=OTHER_TX)),
+    "cancel_ok_successful": CancelAnswered(answer(10201, paid=True)),
+    "cancel_too_late_other_amount": CancelAnswered(answer(10200, success=False, total_amount=1)),
+}
 
 
 EVENTS: dict[str, Event] = {
@@ -57,6 +85,7 @@ EVENTS: dict[str, Event] = {
     "insert_not_sent": InsertNotSent("refused"),
     "insert_refused": InsertRefused("401"),
     "insert_unknown": InsertOutcomeUnknown("answer lost"),
+    "insert_contradiction": InsertOutcomeUnknown("says it failed, yet names a cart", TX, True),
     "check_paid": CheckAnswered(answer(10200, paid=True)),
     "check_cancelled": CheckAnswered(answer(10201)),
     "check_pending": CheckAnswered(answer(10425)),
@@ -79,9 +108,20 @@ EVENTS: dict[str, Event] = {
     "deadline": DeadlinePassed(),
     "callback": CallbackReceived(TX),
     "recover": Recover(),
+    **DOUBTED_CHECKS,
+    **DOUBTED_CONFIRMS,
+    **DOUBTED_CANCELS,
 }
 
-GSM = Checkout(Phase.PENDING, CustomerKind.GSM, ConfirmationType.MANUAL, TX, 3000)
+GSM = Checkout(
+    Phase.PENDING,
+    CustomerKind.GSM,
+    ConfirmationType.MANUAL,
+    TX,
+    3000,
+    amount=AMOUNT,
+    reference=REFERENCE,
+)
 STATES: dict[str, Checkout] = {
     "inserting": replace(GSM, phase=Phase.INSERTING, transaction_id=None),
     "inserting_automatic": replace(
@@ -105,6 +145,11 @@ STATES: dict[str, Checkout] = {
     "confirming_recovering": replace(GSM, phase=Phase.CONFIRMING, unsure=True, live=False),
     "cancelling": replace(GSM, phase=Phase.CANCELLING, cancel_requested=True),
     "cancelling_unsure": replace(GSM, phase=Phase.CANCELLING, cancel_requested=True, unsure=True),
+    "pending_doubted_4": replace(GSM, unsure=True, doubts=4, check_failures=4),
+    "confirming_tried_out": replace(GSM, phase=Phase.CONFIRMING, unsure=True, confirm_tries=10),
+    "cancelling_tried_out": replace(
+        GSM, phase=Phase.CANCELLING, cancel_requested=True, unsure=True, cancel_tries=5
+    ),
     **{phase.value.lower(): replace(GSM, phase=phase) for phase in Phase if phase.value in {
         "PAID", "CANCELLED", "DECLINED", "FAILED", "ABANDONED", "UNKNOWN_ABANDONED",
         "RESERVED_UNCHARGED", "NEEDS_REVIEW"}},
@@ -124,6 +169,17 @@ def unsure(phase: str) -> str:
     return phase + "?"
 
 
+def doubted(
+    phase: str, events: dict[str, Event], backoff: tuple[Command, ...] = BACKOFF_1
+) -> dict[str, tuple[str, tuple[Command, ...]]]:
+    """Each doubted answer: the same phase, unsure, and a re-check after a backoff."""
+    return {name: (unsure(phase), backoff) for name in events}
+
+
+BACKOFF_3 = (CheckCart(delay_ms=3000, backoff_step=3),)
+BACKOFF_5 = (CheckCart(delay_ms=3000, backoff_step=5),)
+
+
 # state -> event -> (phase expected, "?" suffix if the outcome is unknown, commands expected)
 CHECK_ANSWERS_WHILE_WAITING = {
     "check_paid": ("PAID", NOTHING),
@@ -138,6 +194,7 @@ AFTER_THE_END = {"deadline": None, "callback": None}  # None: same state, no com
 
 TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
     "inserting": {
+        "insert_contradiction": (unsure("PENDING"), BACKOFF_1),
         "insert_ok": ("PENDING", NOW),
         "insert_declined": ("DECLINED", NOTHING),
         "insert_not_sent": ("FAILED", NOTHING),
@@ -149,6 +206,7 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "recover": ("ABANDONED", NOTHING),
     },
     "inserting_automatic": {
+        "insert_contradiction": (unsure("PENDING"), BACKOFF_1),
         "insert_ok": ("PENDING", NOW),
         "insert_declined": ("DECLINED", NOTHING),
         "insert_not_sent": ("FAILED", NOTHING),
@@ -160,6 +218,7 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "recover": ("UNKNOWN_ABANDONED", NOTHING),
     },
     "inserting_app_code": {
+        "insert_contradiction": (unsure("PENDING"), BACKOFF_1),
         "insert_ok": ("CONFIRMING", CONFIRM),
         "insert_declined": ("DECLINED", NOTHING),
         "insert_not_sent": ("FAILED", NOTHING),
@@ -171,6 +230,7 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "recover": ("ABANDONED", NOTHING),
     },
     "pending": {
+        **doubted("PENDING", DOUBTED_CHECKS),
         **CHECK_ANSWERS_WHILE_WAITING,
         "check_odd": (unsure("PENDING"), BACKOFF_1),
         "call_failed": (unsure("PENDING"), BACKOFF_1),
@@ -180,8 +240,9 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "recover": (unsure("PENDING"), NOW),
     },
     "pending_unsure": {
+        **doubted("PENDING", DOUBTED_CHECKS, BACKOFF_2),
         **CHECK_ANSWERS_WHILE_WAITING,
-        "check_odd": (unsure("PENDING"), BACKOFF_1),
+        "check_odd": (unsure("PENDING"), BACKOFF_2),
         "call_failed": (unsure("PENDING"), BACKOFF_2),
         "cancel_pressed": (unsure("CANCELLING"), NOW),
         "deadline": (unsure("CANCELLING"), NOW),
@@ -189,6 +250,7 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "recover": (unsure("PENDING"), NOW),
     },
     "pending_recovering": {
+        **doubted("PENDING", DOUBTED_CHECKS),
         "check_paid": ("PAID", NOTHING),
         "check_cancelled": ("CANCELLED", NOTHING),
         "check_pending": ("CANCELLING", CANCEL),
@@ -204,6 +266,7 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "recover": (unsure("PENDING"), NOW),
     },
     "needs_code": {
+        **doubted("NEEDS_CODE", DOUBTED_CHECKS),
         **CHECK_ANSWERS_WHILE_WAITING,
         "check_code": ("NEEDS_CODE", NOTHING),
         "check_odd": (unsure("NEEDS_CODE"), BACKOFF_1),
@@ -215,6 +278,7 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "recover": (unsure("NEEDS_CODE"), NOW),
     },
     "confirming": {
+        **doubted("CONFIRMING", DOUBTED_CHECKS | DOUBTED_CONFIRMS),
         **CHECK_ANSWERS_WHILE_WAITING,
         "check_odd": (unsure("CONFIRMING"), BACKOFF_1),
         "confirm_paid": ("PAID", NOTHING),
@@ -228,6 +292,7 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "recover": (unsure("CONFIRMING"), NOW),
     },
     "confirming_code": {
+        **doubted("CONFIRMING", DOUBTED_CHECKS | DOUBTED_CONFIRMS),
         **CHECK_ANSWERS_WHILE_WAITING,
         "check_odd": (unsure("CONFIRMING"), BACKOFF_1),
         "confirm_paid": ("PAID", NOTHING),
@@ -241,6 +306,7 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "recover": (unsure("CONFIRMING"), NOW),
     },
     "confirming_last_try": {
+        **doubted("CONFIRMING", DOUBTED_CHECKS | DOUBTED_CONFIRMS),
         **CHECK_ANSWERS_WHILE_WAITING,
         "check_code": ("NEEDS_CODE", (AskForCode(tries_left=1),)),
         "check_odd": (unsure("CONFIRMING"), BACKOFF_1),
@@ -255,8 +321,9 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "recover": (unsure("CONFIRMING"), NOW),
     },
     "confirming_unsure": {
+        **doubted("CONFIRMING", DOUBTED_CHECKS | DOUBTED_CONFIRMS, BACKOFF_2),
         **CHECK_ANSWERS_WHILE_WAITING,
-        "check_odd": (unsure("CONFIRMING"), BACKOFF_1),
+        "check_odd": (unsure("CONFIRMING"), BACKOFF_2),
         "confirm_paid": ("PAID", NOTHING),
         "confirm_reserved": ("CONFIRMING", CONFIRM),
         "confirm_400": (unsure("CONFIRMING"), BACKOFF_2),
@@ -268,6 +335,7 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "recover": (unsure("CONFIRMING"), NOW),
     },
     "confirming_recovering": {
+        **doubted("CONFIRMING", DOUBTED_CHECKS | DOUBTED_CONFIRMS),
         "check_paid": ("PAID", NOTHING),
         "check_cancelled": ("CANCELLED", NOTHING),
         "check_pending": ("CANCELLING", CANCEL),
@@ -287,6 +355,7 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "recover": (unsure("CONFIRMING"), NOW),
     },
     "cancelling": {
+        **doubted("CANCELLING", DOUBTED_CHECKS | DOUBTED_CANCELS),
         "check_paid": ("PAID", NOTHING),
         "check_cancelled": ("CANCELLED", NOTHING),
         "check_pending": ("CANCELLING", CANCEL),
@@ -298,7 +367,7 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "cancel_ok": ("CANCELLED", NOTHING),
         "cancel_too_late": (unsure("CANCELLING"), NOW),
         "cancel_refused_reserved": ("RESERVED_UNCHARGED", NOTHING),
-        "cancel_400": (unsure("CANCELLING"), NOW),
+        "cancel_400": (unsure("CANCELLING"), BACKOFF_1),
         "call_failed": (unsure("CANCELLING"), BACKOFF_1),
         "cancel_pressed": ("CANCELLING", NOTHING),
         "deadline": ("CANCELLING", NOTHING),
@@ -306,6 +375,7 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "recover": (unsure("CANCELLING"), NOW),
     },
     "cancelling_unsure": {
+        **doubted("CANCELLING", DOUBTED_CHECKS | DOUBTED_CANCELS),
         "check_paid": ("PAID", NOTHING),
         "check_cancelled": ("CANCELLED", NOTHING),
         "check_pending": ("CANCELLING", CANCEL),
@@ -317,7 +387,55 @@ TABLE: dict[str, dict[str, tuple[str, tuple[Command, ...]] | None]] = {
         "cancel_ok": ("CANCELLED", NOTHING),
         "cancel_too_late": (unsure("CANCELLING"), NOW),
         "cancel_refused_reserved": ("RESERVED_UNCHARGED", NOTHING),
-        "cancel_400": (unsure("CANCELLING"), NOW),
+        "cancel_400": (unsure("CANCELLING"), BACKOFF_1),
+        "call_failed": (unsure("CANCELLING"), BACKOFF_1),
+        "cancel_pressed": (unsure("CANCELLING"), NOTHING),
+        "deadline": (unsure("CANCELLING"), NOTHING),
+        "callback": (unsure("CANCELLING"), NOW),
+        "recover": (unsure("CANCELLING"), NOW),
+    },
+    # The fifth doubtful answer about a cart makes it a manager's: final, not live.
+    "pending_doubted_4": {
+        **CHECK_ANSWERS_WHILE_WAITING,
+        **{name: ("NEEDS_REVIEW", NOTHING) for name in DOUBTED_CHECKS},
+        "check_odd": ("NEEDS_REVIEW", NOTHING),
+        "call_failed": (unsure("PENDING"), BACKOFF_5),
+        "cancel_pressed": (unsure("CANCELLING"), NOW),
+        "deadline": (unsure("CANCELLING"), NOW),
+        "callback": (unsure("PENDING"), NOW),
+        "recover": (unsure("PENDING"), NOW),
+    },
+    # Ten ConfirmCarts sent and the reservation still not paid: an eleventh is never sent.
+    "confirming_tried_out": {
+        **doubted("CONFIRMING", DOUBTED_CHECKS | DOUBTED_CONFIRMS),
+        **CHECK_ANSWERS_WHILE_WAITING,
+        "check_reserved": ("NEEDS_REVIEW", NOTHING),
+        "check_odd": (unsure("CONFIRMING"), BACKOFF_1),
+        "confirm_paid": ("PAID", NOTHING),
+        "confirm_reserved": ("NEEDS_REVIEW", NOTHING),
+        "confirm_400": (unsure("CONFIRMING"), BACKOFF_1),
+        "confirm_cancelled": ("CANCELLED", NOTHING),
+        "call_failed": (unsure("CONFIRMING"), BACKOFF_1),
+        "cancel_pressed": (unsure("CONFIRMING"), NOTHING),
+        "deadline": (unsure("CONFIRMING"), NOTHING),
+        "callback": (unsure("CONFIRMING"), NOW),
+        "recover": (unsure("CONFIRMING"), NOW),
+    },
+    # Five CancelCarts sent and the cart still open: a sixth is never sent.
+    "cancelling_tried_out": {
+        **doubted("CANCELLING", DOUBTED_CHECKS | DOUBTED_CANCELS),
+        "check_paid": ("PAID", NOTHING),
+        "check_cancelled": ("CANCELLED", NOTHING),
+        "check_pending": ("NEEDS_REVIEW", NOTHING),
+        "check_reserved": ("NEEDS_REVIEW", NOTHING),
+        "check_code": ("NEEDS_REVIEW", NOTHING),
+        "check_callback_wait": ("NEEDS_REVIEW", NOTHING),
+        "check_declined": ("DECLINED", NOTHING),
+        "check_odd": (unsure("CANCELLING"), BACKOFF_1),
+        "cancel_ok": ("CANCELLED", NOTHING),
+        "cancel_too_late": (unsure("CANCELLING"), NOW),
+        "cancel_refused_reserved": ("RESERVED_UNCHARGED", NOTHING),
+        "cancel_400": (unsure("CANCELLING"), BACKOFF_5),
         "call_failed": (unsure("CANCELLING"), BACKOFF_1),
         "cancel_pressed": (unsure("CANCELLING"), NOTHING),
         "deadline": (unsure("CANCELLING"), NOTHING),

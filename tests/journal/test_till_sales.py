@@ -241,3 +241,27 @@ def test_a_sale_with_a_live_attempt_is_not_unfinished_but_in_flight(journal: Jou
     )
     assert attempt.amount == 1137
     assert sales.unfinished_sales(journal) == []  # recovery owns it until the attempt ends
+
+
+def test_the_store_header_is_frozen_into_every_paid_snapshot(path: Path) -> None:
+    header = {"name": "Búðin ehf.", "address": "Laugavegi 1", "kennitala": "5101012340"}
+    with Journal(path, store_id="B12", receipt_header=header) as journal:
+        cash = sales.save_sale(journal, "R1", screen_sale())
+        sales.take_cash(journal, cash, 2137, 2137)
+        netgiro = sales.save_sale(journal, "R1", screen_sale())
+        netgiro_ends(journal, netgiro, Phase.PAID)
+        snapshots = {job.sale_id: job.snapshot for job in journal.print_jobs()}
+    for sale_id, number in ((cash, 1), (netgiro, 2)):
+        assert snapshots[sale_id]["store"] == {**header, "store_id": "B12"}
+        assert snapshots[sale_id]["receipt_code"] == f"B12-R1-R{number}"
+
+
+def test_a_sale_its_tenders_cover_gets_no_attempt_even_if_its_status_reads_open(
+    journal: Journal,
+) -> None:
+    sale_id = sales.save_sale(journal, "R1", screen_sale())
+    netgiro_ends(journal, sale_id, Phase.PAID)
+    journal._db.execute("UPDATE sales SET status = 'open' WHERE id = ?", (sale_id,))
+    with pytest.raises(SaleNotPayable, match="nothing left to pay"):
+        netgiro_ends(journal, sale_id, Phase.PAID)
+    assert len(journal.sale(sale_id).attempts) == 1

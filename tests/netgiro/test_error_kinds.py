@@ -364,7 +364,7 @@ async def test_every_kind_says_what_may_be_done_next_and_never_the_secret_or_cus
 # --- crash points -----------------------------------------------------------------------------
 
 ANSWERS = {
-    "insert_cart": b'{"Success":true,"ResultCode":200,"Message":"","TransactionId":"t-1"}',
+    "insert_cart": b'{"Success":true,"ResultCode":200,"Message":"","TransactionId":"7c3d0a4e-1f5b-4d8e-9a6b-2f1e0c9d8b7a"}',
     "cart": b'{"Success":true,"PaymentSuccessful":false,"ResultCode":10425,"Message":""}',
 }
 

@@ -61,7 +61,12 @@ def capturing_client(seen: list[httpx.Request], nonces: list[str]) -> NetgiroCli
         seen.append(request)
         return httpx.Response(
             200,
-            json={"Success": True, "ResultCode": 200, "Message": "", "TransactionId": "t-1"},
+            json={
+                "Success": True,
+                "ResultCode": 200,
+                "Message": "",
+                "TransactionId": "7c3d0a4e-1f5b-4d8e-9a6b-2f1e0c9d8b7a",
+            },
             headers={"netgiro_referenceId": "ref"},
         )
 

@@ -14,7 +14,7 @@ import pytest
 from pos.core.checkout import CustomerKind, Phase, start
 from pos.core.result_codes import ConfirmationType
 from pos.devices.printers import FilePrinter
-from pos.journal import Journal, SaleLine
+from pos.journal import Journal, SaleLine, sales
 from pos.journal import print_jobs as jobs_db
 from pos.services.printing import JobFailed, JobPrinted, PrintEvent, PrintQueue, ReceiptFormat
 from tests.support.escpos_parser import parse
@@ -32,6 +32,13 @@ def paid_sale(journal: Journal, lines: tuple[SaleLine, ...] = (LINE,)) -> int:
     )
     journal.record(attempt.id, paid, event="paid", point="journal.paid")
     return sale_id
+
+
+def file_base(journal: Journal, sale_id: int) -> str:
+    """The file printer names a receipt by its receipt number (taken in the paid commit)."""
+    number = sales.load_sale(journal, sale_id).receipt_no
+    assert number is not None
+    return f"receipt-{number:06d}"
 
 
 @pytest.fixture
@@ -54,8 +61,10 @@ def test_a_paid_sale_leaves_its_receipt_in_the_file_printer(
     assert [type(e) for e in printed] == [JobPrinted] and events == printed
     job = jobs_db.jobs_for_sale(journal, sale_id)[0]
     assert (job.status, job.copy_no, job.reason) == ("printed", 0, "")
-    data = (tmp_path / "receipts" / f"sale-{sale_id:06d}.bin").read_bytes()
-    text = (tmp_path / "receipts" / f"sale-{sale_id:06d}.txt").read_text(encoding="utf-8")
+    data = (tmp_path / "receipts" / f"{file_base(journal, sale_id)}.bin").read_bytes()
+    text = (tmp_path / "receipts" / f"{file_base(journal, sale_id)}.txt").read_text(
+        encoding="utf-8"
+    )
     assert any(line.startswith("Harðfiskur") for line in parse(data).lines)
     assert "Harðfiskur" in text and text.endswith("✂\n")
     assert journal.sale(sale_id).status == "paid"
@@ -75,8 +84,10 @@ def test_a_reprint_is_the_same_bytes_plus_the_afrit_mark(journal: Journal, tmp_p
     first = queue.reprint(original_job.id)
     second = queue.reprint(original_job.id)
     assert (first.job.kind, first.job.copy_no, second.job.copy_no) == ("copy", 1, 2)
-    original = parse((tmp_path / "receipts" / f"sale-{sale_id:06d}.bin").read_bytes())
-    copy = parse((tmp_path / "receipts" / f"sale-{sale_id:06d}-afrit-2.bin").read_bytes())
+    original = parse((tmp_path / "receipts" / f"{file_base(journal, sale_id)}.bin").read_bytes())
+    copy = parse(
+        (tmp_path / "receipts" / f"{file_base(journal, sale_id)}-afrit-2.bin").read_bytes()
+    )
     assert [line.strip() for line in (copy.lines[0], copy.lines[-1])] == ["*** AFRIT 2 ***"] * 2
     assert copy.lines[1:-1] == original.lines
     assert [c for c in copy.commands if c.name not in {"line", "bold"}] == [
@@ -103,13 +114,14 @@ def test_retry_after_the_fault_is_fixed_prints_the_job_even_after_a_restart(tmp_
     folder.write_text("blocked")
     with Journal(path) as journal:
         sale_id = paid_sale(journal)
+        base = file_base(journal, sale_id)
         queue_for(journal, folder).print_pending()
     folder.unlink()
     with Journal(path) as journal:  # the till restarted
         failed = jobs_db.jobs(journal, "failed")[0]
         event = queue_for(journal, folder).retry(failed.id)
         assert isinstance(event, JobPrinted) and event.job.status == "printed"
-    assert (folder / f"sale-{sale_id:06d}.bin").exists()
+    assert (folder / f"{base}.bin").exists()
 
 
 def test_no_receipt_is_journaled_as_skipped_and_still_reprints(
@@ -121,7 +133,7 @@ def test_no_receipt_is_journaled_as_skipped_and_still_reprints(
     queue = queue_for(journal, tmp_path / "receipts")
     assert queue.print_pending() == []
     assert isinstance(queue.reprint(job.id), JobPrinted)
-    assert (tmp_path / "receipts" / f"sale-{sale_id:06d}-afrit-1.bin").exists()
+    assert (tmp_path / "receipts" / f"{file_base(journal, sale_id)}-afrit-1.bin").exists()
 
 
 def test_a_snapshot_that_cannot_be_read_fails_its_job_without_sending(
@@ -153,6 +165,7 @@ def test_a_job_cut_off_by_a_crash_becomes_uncertain_and_is_never_resent_by_itsel
     path, folder = tmp_path / "journal.sqlite3", tmp_path / "receipts"
     with Journal(path) as journal:
         sale_id = paid_sale(journal)
+        base = file_base(journal, sale_id)
     env = {**os.environ, "POS_CRASH_AT": point}
     done = subprocess.run(
         [sys.executable, "-c", CRASH_SCRIPT, str(path), str(folder)], env=env, check=False
@@ -166,7 +179,10 @@ def test_a_job_cut_off_by_a_crash_becomes_uncertain_and_is_never_resent_by_itsel
         assert journal.sale(sale_id).status == "paid"
         event = queue.reprint(uncertain[0].id)
         assert isinstance(event, JobPrinted) and event.job.copy_no == 1
-    copies = [f"sale-{sale_id:06d}-afrit-1.bin", f"sale-{sale_id:06d}-afrit-1.txt"]
-    originals = [f"sale-{sale_id:06d}.bin", f"sale-{sale_id:06d}.txt"]
+    copies = [
+        f"{base}-afrit-1.bin",
+        f"{base}-afrit-1.txt",
+    ]
+    originals = [f"{base}.bin", f"{base}.txt"]
     expected = copies + (originals if point == "print.sent" else [])
     assert sorted(p.name for p in folder.iterdir()) == sorted(expected)

@@ -295,3 +295,15 @@ async def test_a_drawer_that_does_not_open_is_said_and_the_cash_stays_taken(
     ring_up(counter)
     result = counter.session.pay_cash(2137)
     assert result.paid and result.drawer_problem == "The drawer did not open (offline)."
+
+
+async def test_netgiro_never_asks_an_amount_the_screen_does_not_show(counter: Counter) -> None:
+    ring_up(counter)
+    counter.session.pay_cash(1000)
+    sale_id = counter.session.view.sale_id
+    assert sale_id is not None
+    sales.take_cash(counter.journal, sale_id, 500, 500)  # behind the session's back
+    with pytest.raises(PosError, match="nothing was sent"):
+        await counter.session.pay_netgiro(GSM)
+    assert await counter.carts() == [] and counter.journal.open_attempts() == []
+    assert not counter.session.view.sale.netgiro_live

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ import pytest
 from textual.pilot import Pilot
 
 from pos.config import NetgiroSettings, RegisterSettings, Settings, TimingSettings
+from pos.core.till_settings import CatalogSettings
 from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
 from pos.ui.app import TillApp
 from pos.ui.launch import EXAMPLE_CATALOG, build_app
@@ -39,11 +40,10 @@ class Counter:
     sandbox: RunningSandbox
     data_dir: Path
     settings: Settings
-    document: dict[str, Any] = field(default_factory=dict)
 
     def app(self, **overrides: Any) -> TillApp:
         screen = {"wall_clock": lambda: FROZEN_NOW, **overrides}
-        return build_app(self.settings, self.document, **screen)
+        return build_app(self.settings, **screen)
 
     def with_timing(self, **timing: float) -> None:
         self.settings = replace(self.settings, timing=replace(self.settings.timing, **timing))
@@ -82,9 +82,9 @@ def counter(tmp_path: Path) -> Iterator[Counter]:
         NetgiroSettings(base_url=sandbox.base_url),
         TEST_TIMING,
         tmp_path / "data",
+        sections={"catalog": CatalogSettings(EXAMPLE_CATALOG), "till": 3600.0},
     )
-    document = {"catalog": {"path": str(EXAMPLE_CATALOG)}, "till": {"recovery_period_s": 3600}}
-    made = Counter(sandbox, tmp_path / "data", settings, document)
+    made = Counter(sandbox, tmp_path / "data", settings)
     try:
         yield made
     finally:

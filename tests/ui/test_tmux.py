@@ -86,7 +86,8 @@ def config(tmp_path: Path) -> Path:
     path = tmp_path / "register.toml"
     path.write_text(
         f'[paths]\ndata_dir = "{tmp_path / "data"}"\n'
-        "[timing]\ndeadline_s = 120\ngive_up_after_s = 3\nbackoff_cap_s = 1\n",
+        "[timing]\ndeadline_s = 120\ngive_up_after_s = 6\nbackoff_cap_s = 1\n"
+        "connect_timeout_s = 1\nread_timeout_s = 2\ncall_total_s = 2\n",
         encoding="utf-8",
     )
     return path
