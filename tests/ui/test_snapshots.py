@@ -74,6 +74,7 @@ def test_waiting_for_the_customer(snap_compare: SnapCompare, counter: Counter) -
 
     text = snapshot(snap_compare, counter, steps)
     assert "Bíð eftir samþykki viðskiptavinar" in text and "Tími eftir" in text
+    assert "Sími viðskiptavinar: http://127.0.0.1:8765/customer/" in text  # demo mode
 
 
 def test_sms_code_entry(snap_compare: SnapCompare, counter: Counter) -> None:

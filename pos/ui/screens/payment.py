@@ -71,7 +71,6 @@ class PaymentScreen(Screen[None]):
             yield Static(say("payment.field_label"), classes="label")
             yield EntryLine(placeholder=say("payment.placeholder"), id="customer")
             yield Static("", id="understood")
-            yield Static("", id="demo")
         with Vertical(id="pay-waiting"):
             yield BigWord("", id="phase")
             yield Static("", id="engine-note")
@@ -81,6 +80,7 @@ class PaymentScreen(Screen[None]):
             yield BigWord("", id="result-word")
             yield Static("", id="result-detail")
             yield Static("", id="result-todo")
+        yield Static("", id="demo")
         yield Static("", id="pay-notice")
         yield KeyBar(self.say)
 
@@ -105,6 +105,8 @@ class PaymentScreen(Screen[None]):
         self.query_one("#pay-entry").display = stage is Stage.ENTRY
         self.query_one("#pay-waiting").display = stage in (Stage.WAITING, Stage.CODE)
         self.query_one("#pay-result").display = stage is Stage.RESULT
+        has_demo = self.context.settings.demo is not None
+        self.query_one("#demo").display = has_demo and stage is not Stage.RESULT
         code = self.query_one("#code", EntryLine)
         code.display = stage is Stage.CODE
         if stage is Stage.ENTRY:
@@ -286,7 +288,6 @@ class PaymentScreen(Screen[None]):
         demo = self.context.settings.demo
         target = self.query_one("#demo", Static)
         if demo is None:
-            target.display = False
             return
         lines = [
             self.say(
