@@ -58,7 +58,7 @@ async def test_gsm_sale_accepted_by_the_customer_is_greitt(counter: Counter) -> 
         assert "Tími eftir" in screen_text(app)
         counter.act(cart["TransactionId"], "accept")
         text = await result_shown(pilot, app)
-        assert "G R E I T T" in text and "2.137 kr." in text and "***-**81" in text
+        assert "━ GREITT ━" in text and "2.137 kr." in text and "***-**81" in text
         assert "Kvittun nr. 1 fer í prentröð" in text
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, SaleScreen))
@@ -76,7 +76,7 @@ async def test_gsm_sale_rejected_by_the_customer_is_hafnad(counter: Counter) -> 
         counter.act(cart["TransactionId"], "reject")
         text = await result_shown(pilot, app)
         # Netgíró answers a customer's "no" as a cancelled cart: the words say so either way.
-        assert "H A F N A Ð" in text or "H Æ T T   V I Ð" in text
+        assert "━ HAFNAÐ ━" in text or "━ HÆTT VIÐ ━" in text
         assert "Ekkert var tekið" in text
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, SaleScreen))
@@ -111,7 +111,7 @@ async def test_ssn_wrong_code_then_the_right_one(counter: Counter) -> None:
         await until(pilot, lambda: "2 tilraunir eftir" in screen_text(app))
         await type_line(pilot, right)
         text = await result_shown(pilot, app)
-        assert "G R E I T T" in text and "******-1119" in text
+        assert "━ GREITT ━" in text and "******-1119" in text
     assert sale_status(counter) == "paid"
 
 
@@ -126,7 +126,7 @@ async def test_app_code_scanned_off_the_phone(counter: Counter) -> None:
         cart = await newest_cart(pilot, counter)
         assert cart["Kind"] == "app_code"
         text = await result_shown(pilot, app)
-        assert "G R E I T T" in text
+        assert "━ GREITT ━" in text
 
 
 async def test_cashier_cancels_with_esc_asked_once(counter: Counter) -> None:
@@ -141,7 +141,7 @@ async def test_cashier_cancels_with_esc_asked_once(counter: Counter) -> None:
         assert payment(app).stage is Stage.WAITING
         await pilot.press("escape")
         text = await result_shown(pilot, app)
-        assert "H Æ T T   V I Ð" in text
+        assert "━ HÆTT VIÐ ━" in text
     assert [c["Status"] for c in counter.carts()] == ["cancelled"]
 
 
@@ -152,7 +152,7 @@ async def test_deadline_cancels_the_cart(counter: Counter) -> None:
         await ring_up(pilot, app, "990")
         await type_line(pilot, GSM)
         text = await result_shown(pilot, app)
-        assert "H Æ T T   V I Ð" in text or "E K K I   G R E I T T" in text
+        assert "━ HÆTT VIÐ ━" in text or "━ EKKI GREITT ━" in text
     assert [c["Status"] for c in counter.carts()] == ["cancelled"]
 
 
@@ -207,7 +207,7 @@ async def test_periodic_recovery_firing_during_a_gsm_wait_leaves_the_cart_alone(
         assert payment(app).stage is Stage.WAITING
         await pilot.press("escape", "escape")
         text = await result_shown(pilot, app)
-        assert "H Æ T T   V I Ð" in text
+        assert "━ HÆTT VIÐ ━" in text
     assert [c["Status"] for c in counter.carts()] == ["cancelled"]
 
 
@@ -222,7 +222,7 @@ async def test_network_down_mid_payment_says_so_and_cancel_still_works(counter: 
         await pilot.press("escape", "escape")
         counter.restart_sandbox()
         text = await result_shown(pilot, app)
-        assert "H Æ T T   V I Ð" in text
+        assert "━ HÆTT VIÐ ━" in text
     assert [c["Status"] for c in counter.carts()] == ["cancelled"]
 
 

@@ -109,7 +109,7 @@ async def test_cash_with_change_in_large_type(counter: Counter) -> None:
         await until(pilot, lambda: isinstance(app.screen, CashScreen))
         await type_line(pilot, "5000")
         text = screen_text(app)
-        assert "G R E I T T" in text
+        assert "━ GREITT ━" in text
         assert "Til baka" in text
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, SaleScreen))
@@ -172,7 +172,7 @@ async def test_one_run_in_english(counter: Counter) -> None:
         await pilot.press("f3")
         await until(pilot, lambda: isinstance(app.screen, CashScreen))
         await pilot.press("f3")  # exact amount
-        assert "P A I D" in screen_text(app)
+        assert "━ PAID ━" in screen_text(app)
 
 
 async def test_a_discount_above_the_limit_needs_a_manager(counter: Counter) -> None:

@@ -94,7 +94,7 @@ def test_greitt(snap_compare: SnapCompare, counter: Counter) -> None:
         await until(pilot, lambda: app.screen.stage is Stage.RESULT)
 
     text = snapshot(snap_compare, counter, steps)
-    assert "G R E I T T" in text and "***-**81" in text and "Kvittun nr. 1" in text
+    assert "━ GREITT ━" in text and "***-**81" in text and "Kvittun nr. 1" in text
 
 
 def test_hafnad(snap_compare: SnapCompare, counter: Counter) -> None:
@@ -103,7 +103,7 @@ def test_hafnad(snap_compare: SnapCompare, counter: Counter) -> None:
         await until(pilot, lambda: app.screen.stage is Stage.RESULT)
 
     text = snapshot(snap_compare, counter, steps)
-    assert "H A F N A Ð" in text and "Ekkert var tekið" in text
+    assert "━ HAFNAÐ ━" in text and "Ekkert var tekið" in text
 
 
 def test_cash_change(snap_compare: SnapCompare, counter: Counter) -> None:
@@ -114,4 +114,4 @@ def test_cash_change(snap_compare: SnapCompare, counter: Counter) -> None:
         await type_line(pilot, "5000")
 
     text = snapshot(snap_compare, counter, steps)
-    assert "G R E I T T" in text and "Til baka" in text
+    assert "━ GREITT ━" in text and "Til baka" in text

@@ -144,7 +144,7 @@ def test_a_full_netgiro_sale_in_the_real_terminal(
     root = start_gsm_sale(terminal)
     cart = pending_cart(root)
     httpx.post(f"{root}/sandbox/carts/{cart['TransactionId']}/accept", timeout=5)
-    screen = terminal.wait_for(lambda text: "G R E I T T" in text)
+    screen = terminal.wait_for(lambda text: "━ GREITT ━" in text)
     assert "2.137 kr." in screen
     terminal.keys("Escape")
     terminal.wait_for(lambda text: "Sala kláruð" in text)
@@ -181,7 +181,7 @@ def test_killed_after_paid_then_restarted(config: Path, terminals: list[Terminal
     root = start_gsm_sale(terminal)
     cart = pending_cart(root)
     httpx.post(f"{root}/sandbox/carts/{cart['TransactionId']}/accept", timeout=5)
-    terminal.wait_for(lambda text: "G R E I T T" in text)
+    terminal.wait_for(lambda text: "━ GREITT ━" in text)
     os.kill(terminal.pid(), signal.SIGKILL)
     terminal.close()
     again = open_pos(config, terminals)
