@@ -7,7 +7,7 @@ import logging
 from textual.dom import DOMNode
 from textual.worker import Worker, WorkerState
 
-from pos.core.errors import PosError
+from pos.core.errors import InputError, PosError
 from pos.ui.text import Messages
 
 log = logging.getLogger(__name__)
@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 def explain(say: Messages, error: PosError, *, text: str = "") -> str:
     """``error.<ClassName>`` from the catalog when it has one; else the error's own message."""
     key = f"error.{type(error).__name__}"
-    if key in say:
+    if key in say and (text or type(error) is not InputError):
         return say(key, text=text, detail=error.message)
     return say("error.other", detail=error.message)
 

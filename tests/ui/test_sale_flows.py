@@ -233,3 +233,14 @@ async def test_a_worker_that_hits_a_bug_is_said_and_the_till_keeps_running(
         await until(pilot, lambda: any("Villa í kassanum (RuntimeError)" in m for m in said()))
         await type_line(pilot, "500")
         assert app.is_running and session_of(app).view.sale.total == 500
+
+
+async def test_input_that_is_no_amount_or_code_is_explained_in_the_screens_words(
+    counter: Counter,
+) -> None:
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        await type_line(pilot, "12a")
+        assert "„12a“ er hvorki upphæð, strikamerki né magn" in screen_text(app)
+        assert session_of(app).view.sale.is_empty
