@@ -49,6 +49,7 @@ async def test_scan_unknown_code_quantity_void_and_find(counter: Counter) -> Non
         assert "engu bætt við" in screen_text(app)
         assert len(session_of(app).view.sale.lines) == 1
         await type_line(pilot, "3*")
+        assert "magn 3 ×" in screen_text(app)
         await type_line(pilot, MILK)
         sale = session_of(app).view.sale
         assert [line.quantity_milli for line in sale.lines] == [1000, 3000]

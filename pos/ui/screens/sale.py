@@ -31,6 +31,7 @@ from pos.services.till_views import (
 from pos.ui.context import TillContext
 from pos.ui.explain import explain, say_worker_failure
 from pos.ui.format import grouped
+from pos.ui.format import quantity as format_quantity
 from pos.ui.keys import bindings, key_label
 from pos.ui.messages import StartupFinished, TillUpdated, WorkFailed
 from pos.ui.widgets.entry_line import EntryLine
@@ -194,6 +195,7 @@ class SaleScreen(Screen[None]):
     def show(self, view: SaleView) -> None:
         self.query_one(SaleLines).show(view.sale)
         self.query_one(TotalPanel).show(view)
+        self._hint()
 
     def say_notice(self, text: str, *, error: bool = False) -> None:
         notice = self.query_one("#notice", Static)
@@ -203,7 +205,11 @@ class SaleScreen(Screen[None]):
     def _hint(self) -> None:
         rate = self.vat_rate
         vat = self.say("sale.vat_default") if rate is None else self.say("sale.vat_rate", rate=rate)
-        self.query_one(EntryLine).border_subtitle = self.say("sale.hint", vat=vat)
+        hint = self.say("sale.hint", vat=vat)
+        quantity = self.session.view.sale.next_quantity_milli
+        if quantity is not None:
+            hint = self.say("sale.next_quantity", quantity=format_quantity(quantity)) + " · " + hint
+        self.query_one(EntryLine).border_subtitle = hint
 
     # --- the input line -------------------------------------------------------------------
 
