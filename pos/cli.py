@@ -376,7 +376,7 @@ async def _pay(
                 proceed=proceed,
             )  # fmt: skip
             session.stage = "done"
-            _print_receipts(till.journal, settings, args.config)  # after the outcome
+            _print_receipts(till.journal, settings)  # after the outcome
     except Exception as exc:  # a journal that cannot write, a receiver that cannot listen…
         log.exception("pos pay failed")
         _report_failure(exc, session)
@@ -626,6 +626,7 @@ async def _recover(settings: Settings, as_json: bool) -> int:
             till.runner.stop()
         session.stage = "recovering"
         report = await recover_open_attempts(till.runner, till.journal)
+        _print_receipts(till.journal, settings)  # recovery can end sales PAID: their receipts
         unsettled = unsettled_sales(till.journal)
     if as_json:
         _out(
@@ -758,39 +759,25 @@ def _add_receipt_commands(commands: Any) -> None:
     show.add_argument("number", type=int, help="the receipt number (sales before numbers: sale id)")
     show.add_argument("--png", type=Path, metavar="FILE", help="draw it as a PNG picture instead")
     show.add_argument("--copy", action="store_true", help="show it as the next AFRIT copy")
-    show.add_argument("--width", type=int, choices=[32, 42, 48], default=48)
+    show.add_argument("--width", type=int, choices=[32, 42, 48], help="default: [receipt] width")
     _add_config(show)
     show.set_defaults(run=_run_receipt_show)
     receipt.set_defaults(run=lambda args: receipt.print_help() or 0)
 
 
-def _receipt_format(settings: Settings, config: Path | None, width: int = 48) -> Any:
-    """Templates from ``receipts/`` beside the config file (without one: the current folder)."""
-    from pos.services.printing import ReceiptFormat, read_templates
-    from pos.services.receipts import store_header
+def _print_receipts(journal: Any, settings: Settings) -> None:
+    from pos.services.receipts import configured_printer, print_queued_receipts, receipt_format
 
-    folder = (config.parent if config else Path.cwd()) / "receipts"
-    store = store_header(settings.store, settings.register.store_id)
-    return ReceiptFormat(width=width, templates=read_templates(folder), store=store)
-
-
-def _print_receipts(journal: Any, settings: Settings, config: Path | None) -> None:
-    from pos.services.receipts import default_printer, print_queued_receipts
-
-    printer = default_printer(settings.data_dir)
-    print_queued_receipts(journal, printer, _receipt_format(settings, config), announce=_say)
+    printer = configured_printer(settings)
+    print_queued_receipts(journal, printer, receipt_format(settings), announce=_say)
 
 
 def _run_receipt_show(args: argparse.Namespace) -> int:
-    from pos.services.receipts import show_receipt
+    from pos.services.receipts import receipt_format, show_receipt
 
     settings = _settings(args, need_secret=False)  # read-only: never the secret
-    shown = show_receipt(
-        settings.journal_file,
-        args.number,
-        _receipt_format(settings, args.config, args.width),
-        copy=args.copy,
-    )
+    fmt = receipt_format(settings, args.width)
+    shown = show_receipt(settings.journal_file, args.number, fmt, copy=args.copy)
     if args.png:
         shown.save_png(args.png)
         _say(f"Receipt {args.number} (sale {shown.sale_id}) drawn to {args.png}")

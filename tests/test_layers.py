@@ -20,6 +20,10 @@ HEADLESS_ENTRY_POINTS = [
     "pos.journal",
     "pos.netgiro.client",
     "pos.netgiro.sandbox.server",
+    "pos.services.printing",
+    "pos.services.receipts",
+    "pos.services.devices",
+    "pos.devices.scanner",
 ]
 IO_LIBRARIES = ["textual", "httpx", "escpos", "serial", "qrcode", "sqlite3", "socket", "starlette"]
 
@@ -51,7 +55,13 @@ def test_pos_pay_help_runs_without_textual() -> None:
 
 def test_the_core_imports_no_io_library() -> None:
     loaded = imported_after(
-        "import pos.core.checkout, pos.core.customer_ids, pos.core.money, pos.core.cart"
+        "import pos.core.checkout, pos.core.customer_ids, pos.core.money, pos.core.cart, "
+        "pos.core.receipt, pos.core.receipt_layout, pos.core.barcodes, pos.core.vat"
     )
     baseline = imported_after("pass")
     assert not {lib for lib in IO_LIBRARIES if lib in loaded - baseline}
+
+
+def test_starting_a_command_loads_no_device_library_until_it_prints() -> None:
+    loaded = imported_after("import pos.cli, pos.services.payment, pos.services.wiring")
+    assert not {lib for lib in ("escpos", "serial", "usb", "PIL", "barcode") if lib in loaded}

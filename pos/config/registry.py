@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from pos.config import keymap, language, netgiro, paths, register, store, till, timing
+from pos.config import (
+    keymap,
+    language,
+    netgiro,
+    paths,
+    printer,
+    receipt,
+    register,
+    scanner,
+    store,
+    till,
+    timing,
+)
 from pos.config.section import Section
 
 SECTIONS: tuple[Section[Any], ...] = (
@@ -19,6 +31,9 @@ SECTIONS: tuple[Section[Any], ...] = (
     timing.SECTION,
     paths.SECTION,
     store.SECTION,
+    printer.SECTION,
+    scanner.SECTION,
+    receipt.SECTION,
     *till.SECTIONS,
     keymap.SECTION,
     language.SECTION,

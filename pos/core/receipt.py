@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pos.core.errors import PosError
@@ -50,6 +50,7 @@ class ReceiptItem:
     amount: int
     discount: int = 0
     vat_rate: int | None = None
+    discount_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,11 @@ class VatAtRate:
 
 @dataclass(frozen=True)
 class Tender:
-    """How part of the sale was paid: ``netgiro``, ``cash``, …"""
+    """How part of the sale was paid: ``netgiro``, ``cash``, …; ``tendered`` is what was handed over."""
 
     kind: str
     amount: int
+    tendered: int | None = None
 
 
 @dataclass(frozen=True)
@@ -98,12 +100,16 @@ class Receipt:
     tenders: tuple[Tender, ...] = ()
     change: int = 0
     discount: int = 0
+    discount_reason: str = ""
     vat: tuple[VatAtRate, ...] = ()
     netgiro: NetgiroPayment | None = None
+    receipt_code: str = ""
 
     @property
     def code(self) -> str:
         """The sale's code for QR and Code128: ``{store}-{register}-R{receipt}``, else its reference."""
+        if self.receipt_code:
+            return self.receipt_code
         if self.receipt_no is not None and self.store.store_id and self.register:
             return f"{self.store.store_id}-{self.register}-R{self.receipt_no}"
         return self.reference
@@ -115,7 +121,7 @@ def receipt_from_snapshot(
     """Read a journaled snapshot; ``store`` fills in the header a v1 snapshot never copied."""
     try:
         return _receipt(snapshot, store)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         sale = snapshot.get("sale_id", "?") if isinstance(snapshot, Mapping) else "?"
         raise ReceiptError(
             f"The receipt of sale {sale} cannot be read from the journal ({exc!r}); "
@@ -127,21 +133,21 @@ def _receipt(snapshot: Mapping[str, Any], store: StoreHeader | None) -> Receipt:
     items = tuple(_item(line) for line in _list(snapshot, "lines"))
     return Receipt(
         sale_id=_int(snapshot["sale_id"]),
-        reference=_str(snapshot.get("reference", "")),
+        reference=_text(snapshot.get("reference")),
         total=_int(snapshot["total"]),
-        paid_at=_str(snapshot.get("paid_at", "")),
+        paid_at=_text(snapshot.get("paid_at")),
         items=items,
-        store=_store(snapshot.get("store")) or store or StoreHeader(),
+        store=_store_of(snapshot, store),
         receipt_no=_optional_int(snapshot.get("receipt_no")),
-        register=_str(snapshot.get("register", "")),
-        cashier=_str(snapshot.get("cashier", "")),
-        tenders=tuple(
-            Tender(_str(t["kind"]), _int(t["amount"])) for t in _list(snapshot, "tenders")
-        ),
-        change=_int(snapshot.get("change", 0)),
-        discount=_int(snapshot.get("discount", 0)),
+        register=_text(snapshot.get("register")),
+        cashier=_text(snapshot.get("cashier")),
+        tenders=tuple(_tender(t) for t in _list(snapshot, "tenders")),
+        change=_int(snapshot.get("change") or 0),
+        discount=_int(snapshot.get("discount") or 0),
+        discount_reason=_text(snapshot.get("discount_reason")),
         vat=_vat(snapshot, items),
         netgiro=_netgiro(snapshot),
+        receipt_code=_text(snapshot.get("receipt_code")),
     )
 
 
@@ -151,20 +157,37 @@ def _item(line: Mapping[str, Any]) -> ReceiptItem:
         quantity_milli=_int(line["quantity_milli"]),
         unit_price=_int(line["unit_price"]),
         amount=_int(line["amount"]),
-        discount=_int(line.get("discount", 0)),
+        discount=_int(line.get("discount") or 0),
         vat_rate=_optional_int(line.get("vat_rate")),
+        discount_reason=_text(line.get("discount_reason")),
     )
+
+
+def _tender(tender: Mapping[str, Any]) -> Tender:
+    return Tender(
+        _str(tender["kind"]), _int(tender["amount"]), _optional_int(tender.get("tendered"))
+    )
+
+
+def _store_of(snapshot: Mapping[str, Any], configured: StoreHeader | None) -> StoreHeader:
+    """The header copied at PAID; else today's ``[store]``, keeping the snapshot's store id."""
+    copied = _store(snapshot.get("store"))
+    if copied is not None:
+        return copied
+    header = configured or StoreHeader()
+    store_id = _text(snapshot.get("store_id"))
+    return replace(header, store_id=store_id) if store_id else header
 
 
 def _store(value: object) -> StoreHeader | None:
     if not isinstance(value, Mapping):
         return None
     return StoreHeader(
-        name=_str(value.get("name", "")),
-        address=_str(value.get("address", "")),
-        kennitala=_str(value.get("kennitala", "")),
-        vsk_number=_str(value.get("vsk_number", "")),
-        store_id=_str(value.get("store_id", value.get("id", ""))),
+        name=_text(value.get("name")),
+        address=_text(value.get("address")),
+        kennitala=_text(value.get("kennitala")),
+        vsk_number=_text(value.get("vsk_number")),
+        store_id=_text(value.get("store_id", value.get("id"))),
     )
 
 
@@ -191,7 +214,7 @@ def _netgiro(snapshot: Mapping[str, Any]) -> NetgiroPayment | None:
     return NetgiroPayment(
         invoice_number="" if invoice is None else _str(invoice),
         transaction_id=_str(transaction_id),
-        customer_masked=masked_customer(_str(snapshot.get("customer", ""))),
+        customer_masked=masked_customer(_text(snapshot.get("customer"))),
     )
 
 
@@ -217,6 +240,11 @@ def _int(value: object) -> int:
 
 def _optional_int(value: object) -> int | None:
     return None if value is None else _int(value)
+
+
+def _text(value: object) -> str:
+    """Optional text: absent or null is empty (cash sales have no Netgíró reference)."""
+    return "" if value is None else _str(value)
 
 
 def _str(value: object) -> str:

@@ -150,21 +150,25 @@ def _item(page: _Page, item: ReceiptItem) -> None:
         quantity = f"  {quantity_text(item.quantity_milli)} x {kr(item.unit_price)}"
         page.pair(quantity, kr(item.amount + item.discount))
     if item.discount:
-        page.pair("  Afsláttur", kr(-item.discount))
+        reason = f" ({item.discount_reason})" if item.discount_reason else ""
+        page.pair(f"  Afsláttur{reason}", kr(-item.discount))
 
 
 def _totals(page: _Page, receipt: Receipt) -> None:
     if receipt.discount:
-        page.pair("Afsláttur", kr(-receipt.discount))
+        reason = f" ({receipt.discount_reason})" if receipt.discount_reason else ""
+        page.pair(f"Afsláttur{reason}", kr(-receipt.discount))
     page.pair("SAMTALS", kr(receipt.total) + " kr.", bold=True)
     for tender in receipt.tenders:
-        page.pair(f"Greitt: {TENDER_NAMES.get(tender.kind, tender.kind)}", kr(tender.amount))
+        handed = tender.amount if tender.tendered is None else tender.tendered
+        page.pair(f"Greitt: {TENDER_NAMES.get(tender.kind, tender.kind)}", kr(handed))
     if receipt.change:
         page.pair("Til baka", kr(receipt.change))
 
 
 def _vat(page: _Page, receipt: Receipt) -> None:
     if not receipt.vat:
+        page.line("Verð eru með VSK")  # prices include VAT; a v1 sale never recorded its rates
         return
     page.rule()
     for share in receipt.vat:

@@ -19,7 +19,7 @@ from PIL import Image
 
 from pos.core.errors import ConfigError
 from pos.core.receipt_layout import Barcode128, Block, Cut, QrCode, Text
-from pos.devices.settings import profile_problems
+from pos.devices.profiles import profile_problems
 
 QR_SIZE = 5
 BARCODE_HEIGHT = 60
@@ -36,19 +36,26 @@ class PrinterProfile:
 
 
 def render_escpos(
-    blocks: Sequence[Block], profile: PrinterProfile = PrinterProfile(), *, paper_dots: int = 576
+    blocks: Sequence[Block],
+    profile: PrinterProfile = PrinterProfile(),
+    *,
+    paper_dots: int = 576,
+    small_font: bool = False,
 ) -> bytes:
     """The job's bytes: reset, code page, the blocks in order, the cut.
 
     ``paper_dots`` is the printable width (576 on 80 mm paper, 384 on 58 mm): a Code128 too
     wide for it at two dots a module (a long pre-receipt-number reference) is left out.
+    ``small_font`` selects font B: 42 columns on 58 mm paper (font A fits 32 there, 48 on 80 mm).
     """
     problems = profile_problems(profile.name, profile.codepage)
     if problems:
-        raise ConfigError("; ".join(problems))
+        raise ConfigError(" ".join(str(problem) for problem in problems))
     printer = Dummy(profile=profile.name)
     printer.hw("INIT")
     printer.charcode(profile.codepage)
+    if small_font:
+        printer.set(font="b")
     bold = False
     for block in blocks:
         if isinstance(block, Text):
@@ -66,8 +73,9 @@ def render_escpos(
 
 
 def _qr(printer: Dummy, data: str, profile: PrinterProfile) -> None:
+    """Native where the profile has a QR command, else as a raster image."""
     printer.set(align="center")
-    if profile.qr == "native":
+    if profile.qr == "native" and printer.profile.supports("qrCode"):
         printer.qr(data, size=QR_SIZE, native=True)
     else:
         _raster(printer, qr_image(data))

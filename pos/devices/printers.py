@@ -56,6 +56,25 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(partial, path)
 
 
+class _ClosedByUs:
+    """python-escpos closes devices in ``__del__``; the till closes them itself, at once."""
+
+    def __del__(self) -> None:
+        pass
+
+
+class _Network(_ClosedByUs, Network):  # type: ignore[misc]
+    pass
+
+
+class _Usb(_ClosedByUs, Usb):  # type: ignore[misc]
+    pass
+
+
+class _Serial(_ClosedByUs, Serial):  # type: ignore[misc]
+    pass
+
+
 class _EscposPrinter:
     """Shared send/status for printers reached through a python-escpos device class."""
 
@@ -87,8 +106,8 @@ class _EscposPrinter:
         return status_from_replies(*replies)
 
     def _query(self, device: Any, query: bytes) -> bytes:
-        device._raw(query)
-        reply: bytes = device._read()
+        """python-escpos' query_status(): the raw reply, mapped by status_from_replies."""
+        reply = device.query_status(query)
         return bytes(reply)
 
     def _opened(self) -> Any:
@@ -115,8 +134,9 @@ class NetworkPrinter(_EscposPrinter):
         self.host, self.port, self.timeout_s, self.profile = host, port, timeout_s, profile
 
     def _open(self) -> Any:
-        printer = Network(self.host, self.port, timeout=self.timeout_s, profile=self.profile)
-        printer.open()
+        printer = _Network(self.host, self.port, timeout=self.timeout_s, profile=self.profile)
+        # Connected here: python-escpos' open() leaks the socket when the connect fails.
+        printer.device = socket.create_connection((self.host, self.port), timeout=self.timeout_s)
         return printer
 
 
@@ -137,7 +157,7 @@ class UsbPrinter(_EscposPrinter):
                 "USB printing needs pyusb: pip install 'python-escpos[usb]'",
                 maybe_printed=False,
             )
-        printer = Usb(
+        printer = _Usb(
             self.vendor_id, self.product_id, timeout=self.timeout_ms, profile=self.profile
         )
         printer.open()
@@ -155,7 +175,7 @@ class SerialPrinter(_EscposPrinter):
     def _open(self) -> Any:
         import serial
 
-        printer = Serial(self.device, self.baud, timeout=self.timeout_s, profile=self.profile)
+        printer = _Serial(self.device, self.baud, timeout=self.timeout_s, profile=self.profile)
         # python-escpos opens serial.Serial without a write timeout: a stalled port would hang.
         printer.device = serial.serial_for_url(
             self.device,

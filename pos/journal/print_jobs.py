@@ -57,13 +57,24 @@ def jobs_for_sale(journal: Journal, sale_id: int) -> list[QueuedJob]:
 
 
 def receipt_job(journal: Journal, number: int) -> QueuedJob | None:
-    """The original receipt job of receipt ``number``; sales paid before receipt numbers: by sale id."""
-    found = _select(
-        journal._db,
-        "WHERE kind = 'receipt' AND (json_extract(snapshot, '$.receipt_no') = ? OR "
-        "(json_extract(snapshot, '$.receipt_no') IS NULL AND sale_id = ?)) ORDER BY id",
-        (number, number),
-    )
+    """The original receipt job of receipt ``number``.
+
+    Receipt numbers live on the sale (the till screen's step) or in the snapshot; a journal
+    from before receipt numbers is addressed by sale id.
+    """
+    db = journal._db
+    args: tuple[object, ...]
+    sale_columns = {row[1] for row in db.execute("PRAGMA table_info(sales)")}
+    if "receipt_no" in sale_columns:
+        row = db.execute("SELECT id FROM sales WHERE receipt_no = ?", (number,)).fetchone()
+        where, args = ("sale_id = ?", (row[0],)) if row else ("0", ())
+    else:
+        where = (
+            "(json_extract(snapshot, '$.receipt_no') = ? OR "
+            "(json_extract(snapshot, '$.receipt_no') IS NULL AND sale_id = ?))"
+        )
+        args = (number, number)
+    found = _select(db, f"WHERE kind = 'receipt' AND {where} ORDER BY id", args)
     return found[0] if found else None
 
 

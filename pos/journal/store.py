@@ -122,6 +122,30 @@ class PrintJob:
     reason: str
 
 
+@dataclass(frozen=True)
+class UnreadableAttempt:
+    """A live attempt whose stored state cannot be decoded: reported, never silently skipped."""
+
+    id: int
+    reference: str
+    transaction_id: str | None
+    problem: str
+
+
+def _attempt_record(r: sqlite3.Row) -> AttemptRecord:
+    return AttemptRecord(
+        r["id"],
+        r["sale_id"],
+        r["attempt_no"],
+        r["reference"],
+        r["amount"],
+        r["customer_masked"],
+        state_from_json(r["state_json"]),
+        r["created_at"],
+        r["updated_at"],
+    )
+
+
 def _double_charge(state: Checkout) -> Checkout:
     return replace(
         state,
@@ -180,7 +204,7 @@ class Journal:
             if isinstance(exc, sqlite3.Error | OSError):
                 raise translate(path, exc) from exc
             raise
-        self.journal_id = self._meta("journal_id") or ""
+        self.journal_id = self._identity()
 
     def _connect(self) -> sqlite3.Connection:
         if self.read_only:
@@ -243,6 +267,15 @@ class Journal:
                 self._db.execute("ROLLBACK")
             raise
         crash_point(point)
+
+    def _identity(self) -> str:
+        try:
+            return self._meta("journal_id") or ""
+        except sqlite3.OperationalError as exc:  # read-only, while a till creates it
+            self._db.close()
+            raise JournalError(
+                f"The journal {self.path} is still being created by the till; try again."
+            ) from exc
 
     def _meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -590,33 +623,55 @@ class Journal:
         return self._attempts("WHERE live = 1 ORDER BY id", ())
 
     @_guarded
+    def open_attempts_row_by_row(self) -> tuple[list[AttemptRecord], list[UnreadableAttempt]]:
+        """Live attempts, and apart those whose stored state cannot be decoded.
+
+        One bad row must not hide the others from recovery; it is reported with what the row
+        still tells (reference, TransactionId), so a person can check it in Netgíró's portal.
+        """
+        rows = self._db.execute("SELECT * FROM attempts WHERE live = 1 ORDER BY id").fetchall()
+        readable, unreadable = [], []
+        for row in rows:
+            try:
+                readable.append(_attempt_record(row))
+            except (ValueError, KeyError, TypeError) as exc:
+                unreadable.append(
+                    UnreadableAttempt(
+                        int(row["id"]),
+                        str(row["reference"]),
+                        None if row["transaction_id"] is None else str(row["transaction_id"]),
+                        f"{type(exc).__name__}: {exc}",
+                    )
+                )
+        return readable, unreadable
+
+    @_guarded
+    def sales_by_status(self, *statuses: str) -> list[SaleRecord]:
+        """Every sale in one of these statuses, oldest first (e.g. 'unknown', 'manager')."""
+        marks = ", ".join("?" for _ in statuses)
+        rows = self._db.execute(
+            f"SELECT * FROM sales WHERE status IN ({marks}) ORDER BY id", statuses
+        ).fetchall()
+        return [self._sale_record(row) for row in rows]
+
+    @_guarded
     def attempt_by_reference(self, reference: str) -> AttemptRecord | None:
         found = self._attempts("WHERE reference = ?", (reference,))
         return found[0] if found else None
 
     @_guarded
     def attempt_by_transaction(self, transaction_id: str) -> AttemptRecord | None:
-        found = self._attempts("WHERE transaction_id = ? ORDER BY id DESC", (transaction_id,))
+        """The newest attempt on this cart; a GUID may come back in any case."""
+        found = self._attempts(
+            "WHERE transaction_id = ? COLLATE NOCASE ORDER BY id DESC", (transaction_id,)
+        )
         return found[0] if found else None
 
     def _attempts(
         self, where: str, args: tuple[object, ...], db: sqlite3.Connection | None = None
     ) -> list[AttemptRecord]:
         rows = (db or self._db).execute(f"SELECT * FROM attempts {where}", args).fetchall()
-        return [
-            AttemptRecord(
-                r["id"],
-                r["sale_id"],
-                r["attempt_no"],
-                r["reference"],
-                r["amount"],
-                r["customer_masked"],
-                state_from_json(r["state_json"]),
-                r["created_at"],
-                r["updated_at"],
-            )
-            for r in rows
-        ]
+        return [_attempt_record(r) for r in rows]
 
     @_guarded
     def attempt_events(self, attempt_id: int) -> list[dict[str, object]]:
@@ -657,6 +712,14 @@ class Journal:
     @_guarded
     def callbacks(self) -> list[dict[str, object]]:
         rows = self._db.execute("SELECT * FROM callbacks ORDER BY id").fetchall()
+        return [dict(row) for row in rows]
+
+    @_guarded
+    def callbacks_about(self, reference: str) -> list[dict[str, object]]:
+        """Callbacks journaled for one attempt's Reference (indexed: never the whole table)."""
+        rows = self._db.execute(
+            "SELECT * FROM callbacks WHERE reference = ? ORDER BY id", (reference,)
+        ).fetchall()
         return [dict(row) for row in rows]
 
     @_guarded

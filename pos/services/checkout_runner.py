@@ -181,7 +181,7 @@ class CheckoutRunner:
         current = self._current
         if current is None:
             return False
-        if reference != current.reference and transaction_id != current.state.transaction_id:
+        if not _names_this_cart(current, transaction_id, reference):
             return False
         self._post(CallbackReceived(transaction_id))
         return True
@@ -244,8 +244,8 @@ class CheckoutRunner:
         )
         if self._stopping:
             return attempt
-        for callback in self._journal.callbacks():
-            if callback["reference"] == attempt.reference and callback["verdict"] == "accepted":
+        for callback in self._journal.callbacks_about(attempt.reference):
+            if callback["verdict"] == "accepted":
                 await self._apply(drive, CallbackReceived(_str_or_none(callback["transaction_id"])))
         await self._apply(drive, Recover())
         return await self._run(drive, None, at_counter=False)
@@ -392,8 +392,8 @@ class CheckoutRunner:
 
     def _apply_late_callbacks(self, drive: _Drive) -> None:
         # A callback can beat InsertCart's answer; it is the only way left to the cart's id.
-        for callback in self._journal.callbacks():
-            if callback["reference"] == drive.attempt.reference and callback["transaction_id"]:
+        for callback in self._journal.callbacks_about(drive.attempt.reference):
+            if callback["transaction_id"]:
                 drive.state = _with_transaction(drive.state, str(callback["transaction_id"]))
 
     async def _cart_call(self, drive: _Drive, call: str, identifier: str | None) -> Event | None:
@@ -486,6 +486,19 @@ async def _cancelled(task: asyncio.Future[Any]) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await task
+
+
+def _names_this_cart(
+    attempt: AttemptRecord, transaction_id: str | None, reference: str | None
+) -> bool:
+    """By its Reference, or by its TransactionId (a GUID: any case); a callback naming
+    neither is for no checkout."""
+    if reference is not None and reference == attempt.reference:
+        return True
+    ours = attempt.state.transaction_id
+    return (
+        transaction_id is not None and ours is not None and transaction_id.lower() == ours.lower()
+    )
 
 
 def delay_before(command: CheckCart, cap_s: float, rng: random.Random) -> float:

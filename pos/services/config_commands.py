@@ -118,7 +118,14 @@ Probe = Callable[[Settings], Iterable[Problem]]
 """A check that asks the world (does the printer answer? does the serial port open?). It must
 never take a device the till owns: status only. Its problems are usually warnings."""
 
-PROBES: tuple[Probe, ...] = ()
+
+def _printer_profile(settings: Settings) -> list[Problem]:
+    from pos.services.devices import printer_profile_probe  # escpos loads only when checking
+
+    return printer_profile_probe(settings)
+
+
+PROBES: tuple[Probe, ...] = (_printer_profile,)
 """The probes ``pos config check`` runs once the file itself is readable (devices add theirs)."""
 
 

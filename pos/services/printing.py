@@ -32,6 +32,9 @@ log = logging.getLogger("pos.printing")
 
 RECEIPT_ZONE = "Atlantic/Reykjavik"
 HEADER_FILE, FOOTER_FILE = "header.txt", "footer.txt"
+PAPER_DOTS = {32: 384, 42: 384, 48: 576}
+"""Printable dots across: 58 mm paper (32 columns in font A, 42 in font B), 80 mm (48)."""
+SMALL_FONT_WIDTH = 42
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,12 @@ def render_job(job: QueuedJob, fmt: ReceiptFormat) -> PrintJobBytes:
     """A job's bytes and text, from its snapshot alone: a reprint is the same bytes plus AFRIT."""
     blocks = receipt_blocks(job, fmt)
     text = "\n".join(text_lines(blocks)) + "\n"
-    data = render_escpos(blocks, fmt.profile, paper_dots=576 if fmt.width == 48 else 384)
+    data = render_escpos(
+        blocks,
+        fmt.profile,
+        paper_dots=PAPER_DOTS[fmt.width],
+        small_font=fmt.width == SMALL_FONT_WIDTH,
+    )
     return PrintJobBytes(job_file_name(job), data, text)
 
 
@@ -137,13 +145,19 @@ class PrintQueue:
             rendered = render_job(job, self.fmt)
         except PosError as exc:
             return self._failed(job, f"cannot be rendered: {exc.message}")
+        except Exception as exc:  # a library's surprise must never reach the paid sale's path
+            log.exception("rendering print job %s failed", job.id)
+            return self._failed(job, f"cannot be rendered: {type(exc).__name__}: {exc}")
         if not jobs_db.claim(self.journal, job.id):
-            return self._failed(job, "another printer run has it")
+            return JobFailed(job, "it is no longer queued (another run has it)")  # not ours
         try:
             self.printer.send(rendered)
         except PrinterFault as exc:
             reason = exc.reason + (" (it may have printed in part)" if exc.maybe_printed else "")
             return self._failed(job, reason)
+        except Exception as exc:  # an adapter bug: bytes may have left, so never resend
+            log.exception("printer %s failed on job %s", self.printer.name, job.id)
+            return self._failed(job, f"{type(exc).__name__}: {exc} (it may have printed in part)")
         crash_point("print.sent")  # the bytes left; a crash here must not print them again
         jobs_db.mark_printed(self.journal, job.id)
         event = JobPrinted(jobs_db.job(self.journal, job.id))
@@ -155,6 +169,10 @@ class PrintQueue:
         copy = jobs_db.add_copy(self.journal, job_id)
         return self.print_job(copy)
 
+    def skip(self, job_id: int) -> None:
+        """The customer wanted no receipt: journaled as skipped, still reprintable."""
+        jobs_db.mark_skipped(self.journal, job_id)
+
     def retry(self, job_id: int) -> PrintEvent:
         jobs_db.requeue(self.journal, job_id)
         return self.print_job(jobs_db.job(self.journal, job_id))
@@ -165,3 +183,19 @@ class PrintQueue:
         event = JobFailed(jobs_db.job(self.journal, job.id), reason)
         self.on_event(event)
         return event
+
+
+def print_pending_in_this_thread(
+    journal_file: Path,
+    printer: Printer,
+    fmt: ReceiptFormat,
+    *,
+    on_event: Callable[[PrintEvent], None] = lambda event: None,
+) -> list[PrintEvent]:
+    """Print what is queued with a journal connection of this thread's own.
+
+    For the till: ``await asyncio.to_thread(print_pending_in_this_thread, …)`` keeps the
+    printer's timeouts off the UI thread (a SQLite connection belongs to one thread).
+    """
+    with Journal(journal_file) as journal:
+        return PrintQueue(journal, printer, fmt, on_event=on_event).print_pending()

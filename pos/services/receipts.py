@@ -7,22 +7,33 @@ only reads the journal, so it works beside the open till.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pos.config import Settings
+from pos.config.printer import SECTION as PRINTER
+from pos.config.receipt import SECTION as RECEIPT
 from pos.config.store import StoreSettings
 from pos.core.errors import PosError
 from pos.core.receipt import StoreHeader
 from pos.core.receipt_layout import Block, text_lines
 from pos.devices.picture import save_receipt_png
-from pos.devices.printers import FilePrinter
 from pos.devices.protocols import Printer
 from pos.journal import Journal, JournalError
 from pos.journal import print_jobs as jobs_db
-from pos.services.printing import JobFailed, JobPrinted, PrintQueue, ReceiptFormat, receipt_blocks
+from pos.services.devices import printer_from_settings, profile_from_settings
+from pos.services.printing import (
+    JobFailed,
+    JobPrinted,
+    PrintQueue,
+    ReceiptFormat,
+    read_templates,
+    receipt_blocks,
+)
 
-RECEIPTS_FOLDER = "receipts"
+log = logging.getLogger("pos.printing")
 
 
 def store_header(store: StoreSettings, store_id: str) -> StoreHeader:
@@ -33,9 +44,19 @@ def store_header(store: StoreSettings, store_id: str) -> StoreHeader:
     return StoreHeader(store.name, store.address, kennitala, store.vsk_number, store_id)
 
 
-def default_printer(data_dir: Path) -> Printer:
-    """The file printer in the data dir's ``receipts/``."""
-    return FilePrinter(data_dir / RECEIPTS_FOLDER)
+def receipt_format(settings: Settings, width: int | None = None) -> ReceiptFormat:
+    """How this register's receipts look: ``[receipt]``, the printer profile, ``[store]``."""
+    receipt = settings.get(RECEIPT)
+    return ReceiptFormat(
+        width=width or receipt.width,
+        templates=read_templates(receipt.templates),
+        profile=profile_from_settings(settings.get(PRINTER)),
+        store=store_header(settings.store, settings.register.store_id),
+    )
+
+
+def configured_printer(settings: Settings) -> Printer:
+    return printer_from_settings(settings.get(PRINTER), settings.data_dir)
 
 
 def print_queued_receipts(
@@ -60,6 +81,9 @@ def print_queued_receipts(
                 )
     except PosError as exc:
         announce(f"Receipts not printed: {exc.message}. The sales are paid and journaled.")
+    except Exception as exc:  # printing must never turn a paid sale into a crash
+        log.exception("printing queued receipts failed")
+        announce(f"Receipts not printed ({type(exc).__name__}). The sales are paid and journaled.")
 
 
 @dataclass(frozen=True)
@@ -74,7 +98,10 @@ class ShownReceipt:
         return "\n".join(text_lines(self.blocks)) + "\n"
 
     def save_png(self, path: Path) -> None:
-        save_receipt_png(self.blocks, self.width, path)
+        try:
+            save_receipt_png(self.blocks, self.width, path)
+        except OSError as exc:
+            raise PosError(f"Cannot write {path}: {exc.strerror or exc}.", "Receipt") from exc
 
 
 def show_receipt(

@@ -54,10 +54,21 @@ async def recover_open_attempts(runner: CheckoutRunner, journal: Journal) -> lis
     crash_point("recovery.started")
     report = []
     try:
-        attempts = journal.open_attempts()
-    except (PosError, ValueError, KeyError, TypeError) as exc:
+        attempts, unreadable = journal.open_attempts_row_by_row()
+    except PosError as exc:
         log.exception("open attempts could not be read")
-        return [_unreadable(f"The journal's open payments could not be read: {exc}")]
+        return [
+            _unreadable(UNREADABLE, None, f"The journal's open payments could not be read: {exc}")
+        ]
+    for row in unreadable:
+        log.error("open attempt %s cannot be decoded: %s", row.reference, row.problem)
+        report.append(
+            _unreadable(
+                row.reference,
+                row.transaction_id,
+                f"Its stored state cannot be read ({row.problem}); check it in Netgíró's portal.",
+            )
+        )
     for attempt in attempts:
         if runner.stopping:
             break
@@ -96,11 +107,11 @@ async def _recover_one(runner: CheckoutRunner, attempt: AttemptRecord) -> Recove
     )
 
 
-def _unreadable(note: str) -> Recovered:
+def _unreadable(reference: str, transaction_id: str | None, note: str) -> Recovered:
     return Recovered(
-        reference=UNREADABLE,
+        reference=reference,
         sale_id=0,
-        transaction_id=None,
+        transaction_id=transaction_id,
         before=Phase.INSERTING,
         after=Phase.INSERTING,
         label="Unknown — the journal could not be read",

@@ -71,7 +71,6 @@ def view_of(attempt: AttemptRecord, state: Checkout) -> CheckoutView:
 
 
 UNSETTLED_STATUSES = ("unknown", "manager")
-SETTLEMENT_SCAN = 1000
 
 
 @dataclass(frozen=True)
@@ -93,8 +92,8 @@ def unsettled_sales(journal: Journal) -> list[Unsettled]:
     ``pos recover`` and ``pos journal`` list these every time, each with its TransactionId.
     """
     found = []
-    for sale in reversed(journal.recent_sales(SETTLEMENT_SCAN)):
-        if sale.status not in UNSETTLED_STATUSES or not sale.attempts:
+    for sale in journal.sales_by_status(*UNSETTLED_STATUSES):
+        if not sale.attempts:
             continue
         attempt = sale.attempts[-1]
         found.append(

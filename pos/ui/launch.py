@@ -17,8 +17,8 @@ from pos.config.till import till_settings
 from pos.core.till_settings import CatalogSettings, TillSettings
 from pos.core.ui_settings import UiSettings
 from pos.journal import Journal
-from pos.services.printing import PrintQueue, ReceiptFormat, read_templates
-from pos.services.receipts import default_printer, store_header
+from pos.services.printing import PrintQueue
+from pos.services.receipts import configured_printer, receipt_format
 from pos.services.till_catalog import load_catalog
 from pos.services.till_session import TillSession, open_till_session
 from pos.ui.app import TillApp
@@ -36,12 +36,9 @@ def demo_catalog(till_settings: TillSettings) -> TillSettings:
 
 
 def receipt_printing(settings: Settings) -> Callable[[Journal], PrintQueue]:
-    """The print queue ``pos pay`` uses: the file printer in the data dir, templates from
-    ``receipts/`` beside the config file, the store's header from [store]."""
-    folder = (settings.source.parent if settings.source else Path.cwd()) / "receipts"
-    header = store_header(settings.store, settings.register.store_id)
-    fmt = ReceiptFormat(width=48, templates=read_templates(folder), store=header)
-    printer = default_printer(settings.data_dir)
+    """The print queue ``pos pay`` uses: the [printer] of the config, the [receipt] format."""
+    printer = configured_printer(settings)
+    fmt = receipt_format(settings)
     return lambda journal: PrintQueue(journal, printer, fmt)
 
 

@@ -40,7 +40,7 @@ def test_production_answers_write_a_config_and_a_private_secret(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     file = tmp_path / "register.toml"
-    assert init(monkeypatch, file, [*PRODUCTION, str(tmp_path / "data")]) == 0
+    assert init(monkeypatch, file, [*PRODUCTION, "file", "", str(tmp_path / "data")]) == 0
     out, err = capsys.readouterr()
     assert out.strip() == f"{file}: ok"
     secret = tmp_path / "netgiro.secret"
@@ -124,6 +124,6 @@ def test_init_is_refused_while_the_till_is_open(
 ) -> None:
     file = tmp_path / "register.toml"
     with register_lock(tmp_path / "data"):
-        assert init(monkeypatch, file, [*PRODUCTION, str(tmp_path / "data")]) == 2
+        assert init(monkeypatch, file, [*PRODUCTION, "file", "", str(tmp_path / "data")]) == 2
     assert "The till is open" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [tmp_path / "data"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pos.core.barcodes import (
@@ -54,12 +54,14 @@ def test_upc_a_is_the_same_product_as_its_ean_13_with_a_leading_zero() -> None:
     assert not upc.same_product(parse_product_code("4006381333931"))
 
 
+@settings(deadline=None)
 @given(bodies)
 def test_every_code_with_its_check_digit_passes(body: str) -> None:
     code = with_check_digit(body)
     assert parse_product_code(code).digits == code
 
 
+@settings(deadline=None)
 @given(bodies, st.data())
 def test_every_single_digit_change_fails(body: str, data: st.DataObject) -> None:
     code = with_check_digit(body)
@@ -90,6 +92,7 @@ def test_the_gs1_price_check_digit_example() -> None:
     assert price_check_digit("2875") == 9  # GS1 General Specifications' 4-digit example
 
 
+@settings(deadline=None)
 @given(st.text("0123456789", min_size=4, max_size=5), st.data())
 def test_the_price_check_digit_catches_every_single_digit_change(
     value: str, data: st.DataObject
@@ -131,6 +134,7 @@ def test_layout_problems_are_named() -> None:
     assert VariableLayout("20", item_digits=5, price_check_digit=True).problems() == []
 
 
+@settings(deadline=None)
 @given(st.text("0123456789", min_size=1, max_size=10))
 def test_app_codes_are_never_taken_as_products(token: str) -> None:
     code = "500004" + token

@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pos.core.receipt import ReceiptError, StoreHeader, receipt_from_snapshot
@@ -97,7 +97,8 @@ def test_a_v1_snapshot_renders_its_lines_total_and_netgiro_block() -> None:
     assert "Færsla                            0f4c2a8e" in lines
     assert "Viðskiptavinur                    ***-**81" in lines
     assert "Dags.                     01.12.2026 22:15" in lines
-    assert not any("VSK" in line for line in lines)  # v1 knew no VAT: none is made up
+    assert "Verð eru með VSK" in lines  # prices include VAT …
+    assert not any("þar af VSK" in line for line in lines)  # … but v1 knew no rates: none made up
 
 
 def test_a_v1_snapshot_code_is_its_reference() -> None:
@@ -198,6 +199,7 @@ def test_templates_fill_store_fields_and_drop_lines_left_empty() -> None:
 names = st.text(st.characters(codec="utf-8"), min_size=0, max_size=120)
 
 
+@settings(deadline=None)
 @given(
     name=names,
     amount=st.integers(-10_000_000, 10_000_000),
@@ -216,3 +218,90 @@ def test_every_line_fits_the_width(
         receipt, width=width, tz=REYKJAVIK, templates=templates, copy_no=copy_no
     )
     assert all(len(b.text) <= width for b in blocks if isinstance(b, Text))
+
+
+CASH_SNAPSHOT: dict[str, Any] = {  # the till model's PAID snapshot of a cash sale
+    "sale_id": 12,
+    "reference": None,
+    "customer": None,
+    "transaction_id": None,
+    "invoice_number": None,
+    "paid_at": "2026-12-01T12:00:00+00:00",
+    "receipt_no": 5,
+    "register": "R1",
+    "store_id": "S1",
+    "receipt_code": "S1-R1-R5",
+    "total": 900,
+    "subtotal": 1000,
+    "discount": 100,
+    "discount_reason": "fastakúnni",
+    "lines": [
+        {
+            "product_no": "1",
+            "barcode": "5690000000001",
+            "name": "Kaffi",
+            "unit_price": 500,
+            "quantity_milli": 2000,
+            "gross": 1000,
+            "discount": 0,
+            "discount_reason": "",
+            "amount": 1000,
+            "vat_rate": 11,
+        }
+    ],
+    "vat": [{"rate": 11, "gross": 900, "vat": 89}],
+    "tenders": [{"kind": "cash", "amount": 900, "tendered": 1000, "change": 100}],
+    "change": 100,
+}
+
+
+def test_a_cash_sale_of_the_till_model_shows_tendered_change_discount_and_its_code() -> None:
+    receipt = receipt_from_snapshot(CASH_SNAPSHOT, store=STORE)
+    lines = text_lines(layout_receipt(receipt, width=32, tz=REYKJAVIK))
+    for expected in (
+        "Kvittun nr. 5",
+        "Afsláttur (fastakúnni)      -100",
+        "SAMTALS                  900 kr.",
+        "Greitt: Reiðufé            1.000",
+        "Til baka                     100",
+        "þar af VSK 11 %               89",
+        "[QR S1-R1-R5]",
+    ):
+        assert expected in lines, lines
+    assert receipt.netgiro is None and not any("Netgíró" in line for line in lines)
+    assert receipt.store.name == STORE.name and receipt.store.store_id == "S1"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+snapshot_keys = st.sampled_from(
+    [
+        "sale_id",
+        "total",
+        "lines",
+        "tenders",
+        "vat",
+        "store",
+        "receipt_no",
+        "change",
+        "customer",
+        "transaction_id",
+        "paid_at",
+    ]
+)
+
+
+@settings(deadline=None)
+@given(st.dictionaries(snapshot_keys, json_values))
+def test_any_snapshot_is_a_receipt_or_a_receipt_error(snapshot: dict[str, Any]) -> None:
+    merged = {**V1_SNAPSHOT, **snapshot}
+    try:
+        receipt = receipt_from_snapshot(merged)
+    except ReceiptError:
+        return
+    layout_receipt(receipt, width=32, tz=REYKJAVIK)

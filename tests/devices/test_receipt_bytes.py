@@ -108,3 +108,14 @@ def test_a_code128_too_wide_for_58_mm_paper_is_left_out_and_the_qr_still_carries
         "barcode" not in narrow.names() and narrow.first("qr_data").value == "S1-R1-e904fe0b-12-1"
     )
     assert wide.first("barcode").value == ("CODE128", "{BS1-R1-e904fe0b-12-1")
+
+
+def test_a_profile_without_a_qr_command_gets_the_qr_as_an_image() -> None:
+    parsed = parse(render_escpos(blocks_of(V1_SNAPSHOT), PrinterProfile(name="POS-5890")))  # type: ignore[arg-type]
+    assert "raster" in parsed.names() and "qr_data" not in parsed.names()
+
+
+def test_42_columns_on_58_mm_paper_select_font_b_before_any_text() -> None:
+    small = parse(render_escpos(blocks_of(V1_SNAPSHOT, 42), paper_dots=384, small_font=True))  # type: ignore[arg-type]
+    assert small.names()[:3] == ["init", "codepage", "font"] and small.first("font").value == "B"
+    assert "font" not in parse(render_escpos(blocks_of(V1_SNAPSHOT, 48))).names()  # type: ignore[arg-type]

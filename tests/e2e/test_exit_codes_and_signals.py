@@ -116,9 +116,13 @@ def test_three_quick_ctrl_cs_exit_by_the_durable_state_never_by_the_signal(
     assert "Traceback" not in done.stderr
 
 
-def test_a_closed_stdout_and_stderr_do_not_change_a_paid_exit(tmp_path: Path) -> None:
-    paid_on_confirm = by_call(InsertCart=inserted(), CheckCart=cart(10426), ConfirmCart=cart(10200))
-    with counter(tmp_path, paid_on_confirm) as (_server, config, data_dir):
+def test_stdout_and_stderr_closed_mid_payment_do_not_change_a_paid_exit(tmp_path: Path) -> None:
+    paid_later = by_call(
+        InsertCart=inserted(),
+        CheckCart=sequence(cart(10425), cart(10425), cart(10426)),
+        ConfirmCart=cart(10200),
+    )
+    with counter(tmp_path, paid_later) as (server, config, data_dir):
         process = subprocess.Popen(
             [*POS, *pay_args(config)],
             stdin=subprocess.DEVNULL,
@@ -127,9 +131,11 @@ def test_a_closed_stdout_and_stderr_do_not_change_a_paid_exit(tmp_path: Path) ->
             env=child_env(data_dir),
         )
         assert process.stdout is not None and process.stderr is not None
-        process.stdout.close()
+        wait_until(lambda: server.count("CheckCart") >= 1, what="the first CheckCart")
+        process.stdout.close()  # the terminal goes away while the customer decides
         process.stderr.close()
         assert process.wait(timeout=30) == 0
+        assert server.count("ConfirmCart") == 1
     assert durable_phases(data_dir) == [Phase.PAID]
 
 
@@ -243,3 +249,33 @@ def test_a_disk_that_fills_up_mid_payment_exits_by_the_durable_state(
     print(kib, done.returncode, durable_phases(data_dir))  # which layer the fault hit
     assert done.returncode == expected_exit(data_dir), (kib, stderr)
     assert "Traceback" not in stderr.split("--- Logging error ---")[0]
+
+
+FAULTS = {
+    "HTTP 500": Reply({"Message": "boom"}, status=500),
+    "not JSON": Reply(raw=b"<html>proxy error</html>"),
+    "ResultCode 10^30": Reply(
+        raw=b'{"Success":true,"PaymentSuccessful":false,"ResultCode":1' + b"0" * 30 + b"}"
+    ),
+    "silence": Reply(hang=True),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.mark.parametrize("call", ["InsertCart", "CheckCart", "ConfirmCart"])
+def test_a_network_fault_on_any_call_exits_by_the_durable_state(
+    tmp_path: Path, call: str, fault: str
+) -> None:
+    replies: dict[str, Reply] = {
+        "InsertCart": inserted(),
+        "CheckCart": cart(10426),
+        "ConfirmCart": cart(10200),
+        "CancelCart": cart(10201),
+    }
+    replies[call] = FAULTS[fault]
+    timing = {"deadline_s": 1.0, "give_up_after_s": 3.0, "read_timeout_s": 1.0}
+    with counter(tmp_path, by_call(**replies), **timing) as (_server, config, data_dir):
+        done = run_pos(pay_args(config), data_dir, timeout=60)
+    assert done.returncode == expected_exit(data_dir), (call, fault, done.stderr)
+    assert "Traceback" not in done.stderr

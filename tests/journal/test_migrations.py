@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pos.core.checkout import Phase
-from pos.journal import Journal, JournalTooNew, migrations
+from pos.journal import Journal, JournalError, JournalTooNew, migrations
 from pos.journal.migrations import StepNumberingError, check_numbering, latest_version, steps
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "journal_v1.sqlite3"
@@ -170,3 +170,12 @@ def test_a_step_that_breaks_a_reference_is_rolled_back(
         Journal(v1)
     assert raw(v1, "SELECT value FROM meta WHERE key = 'schema_version'") == [("1",)]
     assert raw(v1, "SELECT COUNT(*) FROM sales") == [(7,)]
+
+
+def test_a_read_only_opener_meeting_a_journal_being_created_gets_a_message(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "journal.sqlite3"
+    sqlite3.connect(path).execute("CREATE TABLE unrelated (x)").connection.close()
+    with pytest.raises(JournalError, match="still being created"):
+        Journal(path, read_only=True)

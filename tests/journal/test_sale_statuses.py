@@ -184,3 +184,38 @@ def test_a_reference_too_long_for_netgiro_is_refused_before_anything_is_sent(
         with pytest.raises(JournalError, match="store_id / register_id"):
             journal.begin_attempt(sale_id, "***-**81", inserting())
         assert journal.open_attempts() == []
+
+
+def test_sales_by_status_lists_every_unsettled_sale_oldest_first(journal: Journal) -> None:
+    wanted = []
+    for phase in (Phase.UNKNOWN_ABANDONED, Phase.CANCELLED, Phase.NEEDS_REVIEW, Phase.PAID):
+        sale_id = journal.create_sale("R1", [LINE])
+        end(journal, sale_id, phase)
+        if phase in {Phase.UNKNOWN_ABANDONED, Phase.NEEDS_REVIEW}:
+            wanted.append(sale_id)
+    assert [s.id for s in journal.sales_by_status("unknown", "manager")] == wanted
+
+
+def test_an_attempt_is_found_by_its_cart_in_any_case(journal: Journal) -> None:
+    sale_id = journal.create_sale("R1", [LINE])
+    end(journal, sale_id, Phase.CANCELLED)
+    found = journal.attempt_by_transaction(TX.upper())
+    assert found is not None and found.sale_id == sale_id
+
+
+def test_one_undecodable_open_attempt_does_not_hide_the_others(journal: Journal) -> None:
+    first = journal.begin_attempt(journal.create_sale("R1", [LINE]), "***-**81", inserting())
+    second = journal.begin_attempt(journal.create_sale("R1", [LINE]), "***-**81", inserting())
+    journal._db.execute(
+        'UPDATE attempts SET state_json = \'{"phase": "NEWER"}\', transaction_id = ? WHERE id = ?',
+        (TX, first.id),
+    )
+    readable, unreadable = journal.open_attempts_row_by_row()
+    assert [a.id for a in readable] == [second.id]
+    assert [(u.reference, u.transaction_id) for u in unreadable] == [(first.reference, TX)]
+
+
+def test_callbacks_are_looked_up_by_reference(journal: Journal) -> None:
+    journal.record_callback(TX, "S1-R1-a-1-1", "0" * 64, "accepted")
+    journal.record_callback(TX, "S1-R1-a-2-1", "1" * 64, "accepted")
+    assert [c["reference"] for c in journal.callbacks_about("S1-R1-a-2-1")] == ["S1-R1-a-2-1"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -14,9 +15,17 @@ import pytest
 from pos.core.checkout import CustomerKind, Phase, start
 from pos.core.result_codes import ConfirmationType
 from pos.devices.printers import FilePrinter
-from pos.journal import Journal, SaleLine, sales
+from pos.journal import Journal, SaleLine
 from pos.journal import print_jobs as jobs_db
-from pos.services.printing import JobFailed, JobPrinted, PrintEvent, PrintQueue, ReceiptFormat
+from pos.services.printing import (
+    JobFailed,
+    JobPrinted,
+    PrintEvent,
+    PrintQueue,
+    ReceiptFormat,
+    job_file_name,
+    print_pending_in_this_thread,
+)
 from tests.support.escpos_parser import parse
 
 LINE = SaleLine("123", "Harðfiskur", 1990, 1000, 1990)
@@ -34,17 +43,15 @@ def paid_sale(journal: Journal, lines: tuple[SaleLine, ...] = (LINE,)) -> int:
     return sale_id
 
 
-def file_base(journal: Journal, sale_id: int) -> str:
-    """The file printer names a receipt by its receipt number (taken in the paid commit)."""
-    number = sales.load_sale(journal, sale_id).receipt_no
-    assert number is not None
-    return f"receipt-{number:06d}"
-
-
 @pytest.fixture
 def journal(tmp_path: Path) -> Iterator[Journal]:
     with Journal(tmp_path / "journal.sqlite3") as opened:
         yield opened
+
+
+def base_of(journal: Journal, sale_id: int) -> str:
+    """The receipt's file name: by receipt number once sales have one, else by sale id."""
+    return job_file_name(jobs_db.jobs_for_sale(journal, sale_id)[0])
 
 
 def queue_for(journal: Journal, folder: Path, events: list[PrintEvent] | None = None) -> PrintQueue:
@@ -61,10 +68,8 @@ def test_a_paid_sale_leaves_its_receipt_in_the_file_printer(
     assert [type(e) for e in printed] == [JobPrinted] and events == printed
     job = jobs_db.jobs_for_sale(journal, sale_id)[0]
     assert (job.status, job.copy_no, job.reason) == ("printed", 0, "")
-    data = (tmp_path / "receipts" / f"{file_base(journal, sale_id)}.bin").read_bytes()
-    text = (tmp_path / "receipts" / f"{file_base(journal, sale_id)}.txt").read_text(
-        encoding="utf-8"
-    )
+    data = (tmp_path / "receipts" / f"{base_of(journal, sale_id)}.bin").read_bytes()
+    text = (tmp_path / "receipts" / f"{base_of(journal, sale_id)}.txt").read_text(encoding="utf-8")
     assert any(line.startswith("Harðfiskur") for line in parse(data).lines)
     assert "Harðfiskur" in text and text.endswith("✂\n")
     assert journal.sale(sale_id).status == "paid"
@@ -84,10 +89,8 @@ def test_a_reprint_is_the_same_bytes_plus_the_afrit_mark(journal: Journal, tmp_p
     first = queue.reprint(original_job.id)
     second = queue.reprint(original_job.id)
     assert (first.job.kind, first.job.copy_no, second.job.copy_no) == ("copy", 1, 2)
-    original = parse((tmp_path / "receipts" / f"{file_base(journal, sale_id)}.bin").read_bytes())
-    copy = parse(
-        (tmp_path / "receipts" / f"{file_base(journal, sale_id)}-afrit-2.bin").read_bytes()
-    )
+    original = parse((tmp_path / "receipts" / f"{base_of(journal, sale_id)}.bin").read_bytes())
+    copy = parse((tmp_path / "receipts" / f"{base_of(journal, sale_id)}-afrit-2.bin").read_bytes())
     assert [line.strip() for line in (copy.lines[0], copy.lines[-1])] == ["*** AFRIT 2 ***"] * 2
     assert copy.lines[1:-1] == original.lines
     assert [c for c in copy.commands if c.name not in {"line", "bold"}] == [
@@ -114,14 +117,13 @@ def test_retry_after_the_fault_is_fixed_prints_the_job_even_after_a_restart(tmp_
     folder.write_text("blocked")
     with Journal(path) as journal:
         sale_id = paid_sale(journal)
-        base = file_base(journal, sale_id)
         queue_for(journal, folder).print_pending()
     folder.unlink()
     with Journal(path) as journal:  # the till restarted
         failed = jobs_db.jobs(journal, "failed")[0]
         event = queue_for(journal, folder).retry(failed.id)
         assert isinstance(event, JobPrinted) and event.job.status == "printed"
-    assert (folder / f"{base}.bin").exists()
+        assert (folder / f"{base_of(journal, sale_id)}.bin").exists()
 
 
 def test_no_receipt_is_journaled_as_skipped_and_still_reprints(
@@ -133,7 +135,7 @@ def test_no_receipt_is_journaled_as_skipped_and_still_reprints(
     queue = queue_for(journal, tmp_path / "receipts")
     assert queue.print_pending() == []
     assert isinstance(queue.reprint(job.id), JobPrinted)
-    assert (tmp_path / "receipts" / f"{file_base(journal, sale_id)}-afrit-1.bin").exists()
+    assert (tmp_path / "receipts" / f"{base_of(journal, sale_id)}-afrit-1.bin").exists()
 
 
 def test_a_snapshot_that_cannot_be_read_fails_its_job_without_sending(
@@ -165,7 +167,6 @@ def test_a_job_cut_off_by_a_crash_becomes_uncertain_and_is_never_resent_by_itsel
     path, folder = tmp_path / "journal.sqlite3", tmp_path / "receipts"
     with Journal(path) as journal:
         sale_id = paid_sale(journal)
-        base = file_base(journal, sale_id)
     env = {**os.environ, "POS_CRASH_AT": point}
     done = subprocess.run(
         [sys.executable, "-c", CRASH_SCRIPT, str(path), str(folder)], env=env, check=False
@@ -179,10 +180,70 @@ def test_a_job_cut_off_by_a_crash_becomes_uncertain_and_is_never_resent_by_itsel
         assert journal.sale(sale_id).status == "paid"
         event = queue.reprint(uncertain[0].id)
         assert isinstance(event, JobPrinted) and event.job.copy_no == 1
-    copies = [
-        f"{base}-afrit-1.bin",
-        f"{base}-afrit-1.txt",
-    ]
+        base = base_of(journal, sale_id)
+    copies = [f"{base}-afrit-1.bin", f"{base}-afrit-1.txt"]
     originals = [f"{base}.bin", f"{base}.txt"]
     expected = copies + (originals if point == "print.sent" else [])
     assert sorted(p.name for p in folder.iterdir()) == sorted(expected)
+
+
+async def test_the_queue_runs_off_the_event_loop_with_its_own_connection(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    with Journal(path) as journal:
+        sale_id = paid_sale(journal)
+    events = await asyncio.to_thread(
+        print_pending_in_this_thread, path, FilePrinter(tmp_path / "r"), ReceiptFormat()
+    )
+    assert [(type(e), e.job.sale_id) for e in events] == [(JobPrinted, sale_id)]
+
+
+def test_a_receipt_is_found_by_its_number_once_sales_carry_receipt_numbers(
+    journal: Journal,
+) -> None:
+    first, second = paid_sale(journal), paid_sale(journal)
+    assert jobs_db.receipt_job(journal, second).sale_id == second  # type: ignore[union-attr]
+    journal._db.execute("ALTER TABLE sales ADD COLUMN receipt_no INTEGER")  # the till's own step
+    journal._db.execute("UPDATE sales SET receipt_no = 100 + id")
+    assert jobs_db.receipt_job(journal, 100 + first).sale_id == first  # type: ignore[union-attr]
+    assert jobs_db.receipt_job(journal, first) is None
+
+
+class BrokenPrinter:
+    """A printer adapter with a bug: it raises something that is not a PrinterFault."""
+
+    name = "broken"
+
+    def send(self, job: object) -> None:
+        raise RuntimeError("adapter bug")
+
+    def status(self) -> object:
+        raise NotImplementedError
+
+
+def test_an_adapter_bug_fails_the_job_as_maybe_printed_and_never_escapes(journal: Journal) -> None:
+    sale_id = paid_sale(journal)
+    event = PrintQueue(journal, BrokenPrinter(), ReceiptFormat()).print_pending()[0]  # type: ignore[arg-type]
+    assert isinstance(event, JobFailed) and "may have printed in part" in event.reason
+    assert jobs_db.jobs_for_sale(journal, sale_id)[0].status == "failed"
+
+
+def test_a_job_someone_else_claimed_is_left_alone(journal: Journal, tmp_path: Path) -> None:
+    paid_sale(journal)
+    job = jobs_db.jobs(journal, "queued")[0]
+    assert jobs_db.claim(journal, job.id)  # another run has it
+    event = queue_for(journal, tmp_path / "r").print_job(job)
+    assert isinstance(event, JobFailed)
+    assert jobs_db.job(journal, job.id).status == "sending"  # untouched
+
+
+@pytest.mark.parametrize(("width", "font"), [(32, None), (42, "B"), (48, None)])
+def test_the_receipt_width_picks_the_font(
+    journal: Journal, width: int, font: str | None, tmp_path: Path
+) -> None:
+    sale_id = paid_sale(journal)
+    queue = PrintQueue(journal, FilePrinter(tmp_path), ReceiptFormat(width=width))
+    queue.print_pending()
+    parsed = parse((tmp_path / f"{base_of(journal, sale_id)}.bin").read_bytes())
+    fonts = [c.value for c in parsed.commands if c.name == "font"]
+    assert fonts == ([font] if font else [])
+    assert max(len(line) for line in parsed.lines) == width

@@ -443,4 +443,32 @@ async def test_an_unreadable_open_attempt_is_reported_and_recovery_goes_on(
             )
         report = await recover_open_attempts(counter.runner, counter.journal)
         assert len(report) == 1 and report[0].failed and not report[0].resolved
-        assert "could not be read" in report[0].note
+        assert "cannot be read" in report[0].note
+        # what the row still tells, so a person can look the cart up in Netgíró's portal
+        assert (report[0].reference, report[0].transaction_id) == (
+            attempt.reference,
+            attempt.state.transaction_id,
+        )
+
+
+# --- sibling: a callback names its cart in any case, and one naming nothing is for no one -----
+
+
+async def test_a_callback_matches_the_cart_in_any_case_and_never_by_naming_nothing(
+    tmp_path: Path,
+) -> None:
+    timing = RunnerTiming(deadline_s=60, give_up_after_s=30, backoff_cap_s=0.05, call_total_s=5)
+    script = by_call(InsertCart=inserted(), CheckCart=sequence(cart(10425), cart(10200)))
+    async with till(tmp_path, script, timing) as counter:
+        sale = counter.sale()
+        seen: list[bool] = []
+
+        def on_update(view: CheckoutView) -> None:
+            if view.transaction_id and not seen:
+                seen.append(counter.runner.callback_arrived(None, None))
+                seen.append(counter.runner.callback_arrived(TX.upper(), None))
+
+        counter.runner._on_update = on_update
+        attempt = await counter.runner.pay(sale, GSM, ConfirmationType.MANUAL)
+        assert seen == [False, True]
+        assert attempt.state.phase is Phase.PAID

@@ -124,6 +124,8 @@ def _esc(reader: _Reader, parsed: Parsed, state: dict[str, object]) -> None:
                 ],
             )
         )
+    elif op == ord("M"):
+        parsed.commands.append(Command("font", {0: "A", 1: "B", 48: "A", 49: "B"}[reader.byte()]))
     elif op == ord("!"):
         parsed.commands.append(Command("mode", reader.byte()))
     elif op == ord("d"):
