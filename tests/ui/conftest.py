@@ -21,13 +21,15 @@ from pos.ui.app import TillApp
 from pos.ui.launch import EXAMPLE_CATALOG, build_app
 
 FROZEN_NOW = datetime(2026, 12, 1, 14, 5)
+# Short waits between calls keep the tests quick; generous timeouts keep a loaded machine (two
+# cores shared by many jobs) from turning a slow answer into an "unknown" outcome.
 TEST_TIMING = TimingSettings(
-    connect_timeout_s=1.0,
-    read_timeout_s=2.0,
+    connect_timeout_s=5.0,
+    read_timeout_s=10.0,
     poll_fallback_ms=100,
     backoff_cap_s=0.3,
     deadline_s=30.0,
-    give_up_after_s=3.0,
+    give_up_after_s=30.0,
     code_tries=3,
 )
 SIZE = (80, 24)
@@ -91,13 +93,14 @@ def counter(tmp_path: Path) -> Iterator[Counter]:
         made.sandbox.stop()
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], object], seconds: float = 20) -> None:
+async def until(pilot: Pilot[Any], condition: Callable[[], object], seconds: float = 30) -> None:
     """Let the app run until ``condition()`` holds (a bound, not a timing assertion)."""
     give_up = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > give_up:
             raise AssertionError(f"never happened: {condition}")
         await pilot.pause(0.05)
+    await pilot.pause()  # and let the screen catch up with what made it hold
 
 
 async def newest_cart(pilot: Pilot[Any], counter: Counter, count: int = 1) -> dict[str, Any]:

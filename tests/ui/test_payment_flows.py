@@ -38,6 +38,7 @@ async def ring_up(pilot: Pilot[Any], app: TillApp, amount: str) -> None:
 
 async def result_shown(pilot: Pilot[Any], app: TillApp) -> str:
     await until(pilot, lambda: payment(app).stage is Stage.RESULT)
+    await pilot.pause(0.1)  # let the screen lay out the result before reading it
     return screen_text(app)
 
 
