@@ -181,8 +181,7 @@ def _main(argv: Sequence[str] | None, session: _Session, previous: dict[int, Any
 
     os.umask(PRIVATE_UMASK)  # the journal, log and sandbox carts are the till user's alone
     if not getattr(args, "command", None):
-        parser.print_help()
-        return 0
+        args = parser.parse_args(["till"])  # `pos` alone opens the till
     session.command = args.command
     if args.command not in SIGNALLED_COMMANDS:
         _restore_signals(previous)  # `pos sandbox` and the read-only commands: Ctrl-C stops
@@ -273,6 +272,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_config(recover)
     recover.set_defaults(run=_run_recover)
 
+    _add_till(commands)
     _add_receipt_commands(commands)
 
     sandbox = commands.add_parser("sandbox", help="run the Netgíró sandbox and its customer page")
@@ -475,6 +475,29 @@ def _print_outcome(view: CheckoutView, json_out: bool) -> None:
         _out(_shown_text(view.note))
     if not view.is_final:
         _out("It stays open in the journal: `pos recover` finishes it.")
+
+
+# --- pos, pos till: the till screen -------------------------------------------------------
+# The only block that imports pos.ui (and so Textual), inside the command: the headless
+# commands (pay, journal, recover) never load it.
+
+
+def _add_till(commands: Any) -> None:
+    till = commands.add_parser("till", help="open the till screen (what `pos` alone does)")
+    _add_config(till)
+    till.set_defaults(run=_run_till)
+
+
+def _run_till(args: argparse.Namespace) -> int:
+    from pos.ui.launch import build_app
+
+    settings = _settings(args)
+    app = build_app(settings)
+    code = app.run()
+    if app.failure is not None:
+        print(f"{app.failure.title}: {app.failure.message}", file=sys.stderr)
+        return EXIT_ERROR
+    return code or 0
 
 
 # --- pos journal, pos recover, pos sandbox ------------------------------------------------

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from pos.config import netgiro, paths, printer, receipt, register, scanner, store, till, timing
+from pos.config import (
+    keymap,
+    language,
+    netgiro,
+    paths,
+    printer,
+    receipt,
+    register,
+    scanner,
+    store,
+    till,
+    timing,
+)
 from pos.config.section import Section
 
 SECTIONS: tuple[Section[Any], ...] = (
@@ -23,6 +35,8 @@ SECTIONS: tuple[Section[Any], ...] = (
     scanner.SECTION,
     receipt.SECTION,
     *till.SECTIONS,
+    keymap.SECTION,
+    language.SECTION,
 )
 
 

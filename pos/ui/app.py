@@ -1,0 +1,124 @@
+"""TillApp: opens the session, installs the sale screen, and routes app-wide messages.
+
+It owns no widget state. The session's listener becomes a message to every screen; Quit is
+refused while a payment is live (the key, the palette and ``action_quit`` alike).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from dataclasses import replace
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+from textual.worker import Worker
+
+from pos.core.errors import PosError
+from pos.core.keymap import APP
+from pos.services.till_session import TillSession
+from pos.services.till_views import TillUpdate
+from pos.ui.context import ScreenSettings, TillContext
+from pos.ui.demo import DemoInfo
+from pos.ui.explain import say_worker_failure
+from pos.ui.keys import bindings
+from pos.ui.messages import TillUpdated
+from pos.ui.text import load_messages
+
+
+def with_demo(settings: ScreenSettings, session: TillSession) -> ScreenSettings:
+    """Demo mode: the embedded sandbox's customer page, once the session has started it."""
+    sandbox = session.till.sandbox
+    if not settings.demo_from_sandbox or sandbox is None:
+        return settings
+    return replace(settings, demo=DemoInfo(sandbox.customer_page_url))
+
+
+SessionOpener = Callable[[], AbstractAsyncContextManager[TillSession]]
+
+
+class TillApp(App[int]):
+    """The till: ``TillApp(open_session, settings)``, built by the same wiring as ``pos pay``."""
+
+    CSS_PATH = Path(__file__).with_name("till.tcss")
+    BINDINGS = bindings(APP, {"app_help": "help", "app_quit": "quit"})
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, open_session: SessionOpener, settings: ScreenSettings) -> None:
+        super().__init__()
+        self._open_session = open_session
+        self._exits = AsyncExitStack()
+        self.settings = settings
+        self.messages = load_messages(settings.ui.language)
+        self.context: TillContext | None = None
+        self.failure: PosError | None = None
+        self.title = self.messages("app.title")
+
+    async def on_mount(self) -> None:
+        self.set_keymap(dict(self.settings.ui.keymap.keys))
+        try:
+            session = await self._exits.enter_async_context(self._open_session())
+        except PosError as exc:
+            self.failure = exc
+            self.exit(2, return_code=2)
+            return
+        self.settings = with_demo(self.settings, session)
+        make_queue = self.settings.print_queue
+        printing = make_queue(session.till.journal) if make_queue else None
+        self.context = TillContext(session, self.messages, self.settings, printing)
+        session.set_listener(self._relay)
+        from pos.ui.screens.sale import SaleScreen
+
+        await self.push_screen(SaleScreen(self.context))
+
+    async def on_unmount(self) -> None:
+        await self._exits.aclose()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        say_worker_failure(self, self.messages, event)
+
+    def _relay(self, update: TillUpdate) -> None:
+        """The session's one listener: a message to each screen (never a widget call)."""
+        for screen in self.screen_stack:
+            screen.post_message(TillUpdated(update))
+
+    @property
+    def payment_live(self) -> bool:
+        return self.context is not None and self.context.session.payment_live
+
+    async def action_quit(self) -> None:
+        if self.payment_live:
+            self.notify(self.messages("app.quit_refused"), severity="warning")
+            return
+        self.exit(0)
+
+    def action_help(self) -> None:
+        from pos.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.messages))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Only the till's own rare actions; Quit only while no payment is live."""
+        say = self.messages
+        yield SystemCommand(say("palette.help"), say("palette.help_help"), self.action_help)
+        if self.context is not None:
+            yield SystemCommand(say("palette.today"), say("palette.today_help"), self._show_today)
+            yield SystemCommand(
+                say("palette.recover"), say("palette.recover_help"), self._recover_now
+            )
+        if not self.payment_live:
+            yield SystemCommand(say("palette.quit"), say("palette.quit_help"), self.action_quit)
+
+    def _show_today(self) -> None:
+        from pos.ui.screens.today import TodayScreen
+
+        if self.context is not None:
+            self.push_screen(TodayScreen(self.context))
+
+    def _recover_now(self) -> None:
+        from pos.ui.workers import recover_now
+
+        if self.context is not None:
+            self.run_worker(recover_now(self, self.context.session), exit_on_error=False)

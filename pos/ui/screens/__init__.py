@@ -1,0 +1,1 @@
+"""The till's screens: sale, payment, cash, help and the small dialogs."""

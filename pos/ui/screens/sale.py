@@ -1,0 +1,344 @@
+"""The sale screen: the input line, the lines, the total; every key of a sale starts here.
+
+What F2 does: ``action_netgiro`` opens PaymentScreen (pos/ui/screens/payment.py), which runs
+the payment in ``workers.pay_netgiro``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Input, Static
+from textual.worker import Worker
+
+from pos.core.catalog import CatalogItem
+from pos.core.errors import PosError
+from pos.core.keymap import SALE, default_keys
+from pos.services.printing import JobFailed
+from pos.services.status import UNKNOWN_LABEL
+from pos.services.till_session import TillSession
+from pos.services.till_views import (
+    CheckoutUpdated,
+    RecoveryRan,
+    SaleChanged,
+    SaleFinished,
+    SaleView,
+)
+from pos.ui.context import TillContext
+from pos.ui.explain import explain, say_worker_failure
+from pos.ui.format import grouped
+from pos.ui.format import quantity as format_quantity
+from pos.ui.keys import bindings, key_label
+from pos.ui.messages import StartupFinished, TillUpdated, WorkFailed
+from pos.ui.widgets.entry_line import EntryLine
+from pos.ui.widgets.key_bar import KeyBar
+from pos.ui.widgets.sale_lines import SaleLines
+from pos.ui.widgets.status_bar import StatusBar
+from pos.ui.widgets.total_panel import TotalPanel
+from pos.ui.workers import (
+    PrintsDone,
+    periodic_recovery,
+    print_receipts,
+    reprint_last,
+    start_till,
+)
+
+ACTIONS = {
+    "sale_netgiro": "netgiro",
+    "sale_cash": "cash",
+    "sale_void": "void",
+    "sale_park": "park",
+    "sale_recall": "recall",
+    "sale_find": "find",
+    "sale_reprint": "reprint",
+    "sale_manager": "manager",
+    "sale_discount": "discount",
+    "sale_vat": "vat",
+    "sale_clear": "clear_sale",
+    "sale_print_retry": "print_retry",
+    "sale_print_later": "print_later",
+    "sale_line_up": "move(-1)",
+    "sale_line_down": "move(1)",
+    "sale_clear_input": "clear_input",
+}
+
+
+class SaleScreen(Screen[None]):
+    """Rings up one sale at a time; hands payment to the payment and cash screens."""
+
+    BINDINGS = bindings(SALE, ACTIONS)
+
+    def __init__(self, context: TillContext) -> None:
+        super().__init__()
+        self.context = context
+        self.say = context.messages
+        self.vat_rate: int | None = None
+        self.started = False
+        self.failed_print: int | None = None
+
+    @property
+    def session(self) -> TillSession:
+        return self.context.session
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        say_worker_failure(self, self.say, event)
+
+    def compose(self) -> ComposeResult:
+        settings = self.context.settings
+        yield StatusBar(self.say, settings.wall_clock, settings.facts)
+        with Horizontal(id="sale-main"):
+            yield SaleLines(self.say)
+            yield TotalPanel(self.say)
+        yield Static("", id="notice")
+        yield EntryLine(placeholder=self.say("sale.placeholder"), id="entry")
+        yield KeyBar(self.say)
+
+    def on_mount(self) -> None:
+        self.show(self.session.view)
+        self._hint()
+        for problem in self.context.settings.problems:
+            self.notify(problem, title=self.say("app.config_problem"), severity="warning")
+        self.run_worker(start_till(self, self.session), name="startup", exit_on_error=False)
+
+    # --- what the session and the workers say ---------------------------------------------
+
+    @on(StartupFinished)
+    def started_up(self, message: StartupFinished) -> None:
+        self.started = True
+        report = message.report
+        if report.resumed is not None:
+            self.show(report.resumed)
+        if report.interrupted or report.recovery.needs_manager or report.recovery.recovered:
+            from pos.ui.screens.startup import StartupScreen
+
+            self.app.push_screen(StartupScreen(self.context, report))
+        self._print(opening=True)
+        if self.context.settings.recovery:
+            self.run_worker(periodic_recovery(self.session), name="recovery", exit_on_error=False)
+
+    @on(TillUpdated)
+    def updated(self, message: TillUpdated) -> None:
+        update = message.update
+        if isinstance(update, SaleChanged):
+            self.show(update.view)
+        elif isinstance(update, SaleFinished):
+            summary = update.summary
+            self.say_notice(self.say("sale.finished", receipt=summary.receipt_no or "-"))
+            self.show(self.session.view)
+            self._print()
+        elif isinstance(update, CheckoutUpdated):
+            trouble = update.view.label == UNKNOWN_LABEL
+            self.query_one(StatusBar).set_connection("fault" if trouble else "ok")
+        elif isinstance(update, RecoveryRan) and update.report.needs_manager:
+            count = len(update.report.needs_manager)
+            self.say_notice(self.say("sale.needs_manager_count", count=count))
+
+    # --- receipts ---------------------------------------------------------------------------
+
+    def _print(self, *, opening: bool = False, retry: int | None = None) -> None:
+        queue = self.context.printing
+        if queue is not None:
+            work = print_receipts(self, queue, opening=opening, retry=retry)
+            self.run_worker(work, name="print", exit_on_error=False)
+
+    @on(PrintsDone)
+    def printed(self, message: PrintsDone) -> None:
+        failed = [e for e in message.events if isinstance(e, JobFailed)]
+        status = self.query_one(StatusBar)
+        if failed:
+            self.failed_print = failed[-1].job.id
+            status.set_printer("fault", message.waiting)
+            event = failed[-1]
+            keys = {
+                "retry": self._key_of("sale_print_retry"),
+                "later": self._key_of("sale_print_later"),
+            }
+            text = self.say("print.failed", sale=event.job.sale_id, reason=event.reason, **keys)
+            self.say_notice(text, error=True)
+        elif message.events:
+            self.failed_print = None
+            status.set_printer("ok", message.waiting)
+        else:
+            status.set_printer(status.facts.printer if status.facts else "unknown", message.waiting)
+        for job in message.uncertain:
+            self.notify(self.say("print.uncertain", sale=job.sale_id), severity="warning")
+        self.refresh_bindings()
+        self.query_one(KeyBar).refresh()
+
+    def _key_of(self, binding_id: str) -> str:
+        keys = self.app._keymap.get(binding_id, default_keys(binding_id))
+        return key_label(keys.split(",")[0])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("print_retry", "print_later"):
+            return self.failed_print is not None
+        return True
+
+    def action_print_retry(self) -> None:
+        if self.failed_print is not None:
+            self._print(retry=self.failed_print)
+
+    def action_print_later(self) -> None:
+        self.failed_print = None
+        self.say_notice(self.say("print.later"))
+        self.refresh_bindings()
+        self.query_one(KeyBar).refresh()
+
+    @on(WorkFailed)
+    def work_failed(self, message: WorkFailed) -> None:
+        self.say_notice(explain(self.say, message.error), error=True)
+
+    def show(self, view: SaleView) -> None:
+        self.query_one(SaleLines).show(view.sale)
+        self.query_one(TotalPanel).show(view)
+        self._hint()
+
+    def say_notice(self, text: str, *, error: bool = False) -> None:
+        notice = self.query_one("#notice", Static)
+        notice.update(text)
+        notice.set_class(error, "error")
+
+    def _hint(self) -> None:
+        rate = self.vat_rate
+        vat = self.say("sale.vat_default") if rate is None else self.say("sale.vat_rate", rate=rate)
+        hint = self.say("sale.hint", vat=vat)
+        quantity = self.session.view.sale.next_quantity_milli
+        if quantity is not None:
+            hint = self.say("sale.next_quantity", quantity=format_quantity(quantity)) + " · " + hint
+        self.query_one(EntryLine).border_subtitle = hint
+
+    # --- the input line -------------------------------------------------------------------
+
+    @on(Input.Submitted, "#entry")
+    def entered(self, event: Input.Submitted) -> None:
+        entry = self.query_one(EntryLine)
+        keys, times = entry.take()
+        if not keys.strip():
+            return
+        try:
+            self.session.enter(keys, times, vat_rate=self.vat_rate)
+        except PosError as exc:
+            self.say_notice(explain(self.say, exc, text=keys.strip()), error=True)
+            return
+        self.say_notice("")
+        if self.vat_rate is not None:  # a VAT key choice is for the next line only
+            self.vat_rate = None
+            self._hint()
+
+    def action_clear_input(self) -> None:
+        self.query_one(EntryLine).take()
+        self.say_notice("")
+
+    # --- the action keys ------------------------------------------------------------------
+
+    def _try(self, call: object, *args: object) -> bool:
+        try:
+            call(*args)  # type: ignore[operator]
+        except PosError as exc:
+            self.say_notice(explain(self.say, exc), error=True)
+            return False
+        return True
+
+    def action_move(self, step: int) -> None:
+        self._try(self.session.move_selection, step)
+
+    def action_void(self) -> None:
+        if self._try(self.session.void_line):
+            self.say_notice(self.say("sale.voided"))
+
+    def action_vat(self) -> None:
+        rates: list[int | None] = [None, *self.context.settings.vat_rates]
+        self.vat_rate = rates[(rates.index(self.vat_rate) + 1) % len(rates)]
+        self._hint()
+
+    def action_netgiro(self) -> None:
+        view = self.session.view
+        if view.sale.is_empty or view.sale.balance_due <= 0:
+            self.say_notice(self.say("sale.nothing_to_pay"), error=True)
+            return
+        from pos.ui.screens.payment import PaymentScreen
+
+        self.app.push_screen(PaymentScreen(self.context, view.sale.balance_due))
+
+    def action_cash(self) -> None:
+        view = self.session.view
+        if view.sale.is_empty or view.sale.balance_due <= 0:
+            self.say_notice(self.say("sale.nothing_to_pay"), error=True)
+            return
+        from pos.ui.screens.cash import CashScreen
+
+        self.app.push_screen(CashScreen(self.context))
+
+    def action_park(self) -> None:
+        try:
+            sale_id = self.session.park_sale()
+        except PosError as exc:
+            self.say_notice(explain(self.say, exc), error=True)
+            return
+        self.say_notice(self.say("sale.parked", sale=sale_id))
+
+    def action_recall(self) -> None:
+        parked = self.session.parked_sales()
+        if not parked:
+            self.say_notice(self.say("sale.none_parked"), error=True)
+            return
+        from pos.ui.screens.recall import RecallScreen
+
+        self.app.push_screen(RecallScreen(self.say, parked), self._recall)
+
+    def _recall(self, sale_id: int | None) -> None:
+        if sale_id is not None and self._try(self.session.recall_sale, sale_id):
+            self.say_notice(self.say("sale.recalled", sale=sale_id))
+
+    def action_find(self) -> None:
+        from pos.ui.screens.find import FindScreen
+
+        self.app.push_screen(FindScreen(self.context), self._found)
+
+    def _found(self, item: CatalogItem | None) -> None:
+        if item is not None:
+            self._try(self.session.add_item, item)
+
+    def action_discount(self) -> None:
+        from pos.ui.screens.discount import DiscountScreen
+
+        line_chosen = self.session.view.sale.selected is not None
+        self.app.push_screen(DiscountScreen(self.say, line_chosen), self._discounted)
+
+    def _discounted(self, chosen: object) -> None:
+        from pos.ui.screens.discount import DiscountChoice
+
+        if not isinstance(chosen, DiscountChoice):
+            return
+        if chosen.on_line:
+            self._try(self.session.discount_line, chosen.discount)
+        else:
+            self._try(self.session.discount_sale, chosen.discount)
+
+    def action_clear_sale(self) -> None:
+        if self.session.view.sale.is_empty:
+            return
+        from pos.ui.screens.confirm import ConfirmScreen
+
+        total = grouped(self.session.view.sale.total)
+        question = self.say("sale.clear_question", total=total)
+        self.app.push_screen(ConfirmScreen(self.say, question), self._cleared)
+
+    def _cleared(self, yes: bool | None) -> None:
+        if yes and self._try(self.session.clear_sale):
+            self.say_notice(self.say("sale.cleared"))
+
+    def action_reprint(self) -> None:
+        queue = self.context.printing
+        if queue is None:
+            self.say_notice(self.say("sale.no_printer"), error=True)
+            return
+        work = reprint_last(self, queue, datetime.now(UTC))  # real time: the 10 minutes are real
+        self.run_worker(work, name="reprint", exit_on_error=False)
+
+    def action_manager(self) -> None:
+        self.say_notice(self.say("sale.manager_not_yet"), error=True)

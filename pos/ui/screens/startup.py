@@ -1,0 +1,55 @@
+"""At start: what recovery settled, what needs a manager, and how an interrupted sale ended.
+
+Shown before a new sale begins; Esc (never a bare Enter, a scanner sends one) closes it.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from pos.services.till_views import SaleSummary, StartupReport
+from pos.ui.context import TillContext
+from pos.ui.format import grouped
+from pos.ui.outcome import OUTCOMES
+
+
+class StartupScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "close", "keys.startup.close", priority=True)]  # noqa: RUF012
+
+    def __init__(self, context: TillContext, report: StartupReport) -> None:
+        super().__init__()
+        self.say = context.messages
+        self.report = report
+
+    def compose(self) -> ComposeResult:
+        say = self.say
+        rows = [f"[b]{say('startup.title')}[/b]"]
+        for sale in self.report.interrupted:
+            rows.append(self._sale_row("startup.interrupted", sale))
+        for item in self.report.recovery.recovered:
+            outcome = OUTCOMES.get(item.after.value, "checking")
+            rows.append(
+                say("startup.recovered", reference=item.reference, word=say(f"result.{outcome}"))
+            )
+        for sale in self.report.recovery.needs_manager:
+            rows.append(self._sale_row("startup.needs_manager", sale))
+        rows.append(say("startup.keys"))
+        with VerticalScroll(id="startup-box"):
+            yield Static("\n".join(rows), id="startup-text")
+
+    def _sale_row(self, key: str, sale: SaleSummary) -> str:
+        outcome = OUTCOMES.get(sale.phase or "", "checking") if sale.status != "paid" else "paid"
+        return self.say(
+            key,
+            sale=sale.sale_id,
+            total=grouped(sale.total),
+            word=self.say(f"result.{outcome}"),
+            status=self.say(f"status_word.{sale.status}"),
+        )
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,43 @@
+"""The bottom lines: every action key of the screen on show, in the screen's language."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from pos.core.keymap import known_ids
+from pos.ui.keys import key_label
+from pos.ui.text import Messages
+
+
+class KeyBar(Static):
+    """Renders the active, shown bindings as ``F2 Netgíró``; the keymap decides the keys."""
+
+    DEFAULT_CSS = (
+        "KeyBar { dock: bottom; height: auto; max-height: 2; background: $panel; padding: 0 1; }"
+    )
+
+    def __init__(self, messages: Messages) -> None:
+        super().__init__()
+        self._messages = messages
+
+    def on_mount(self) -> None:
+        self.watch(self.screen, "focused", self._focus_moved, init=False)
+
+    def _focus_moved(self) -> None:
+        self.refresh()
+
+    def render(self) -> str:
+        shown: dict[str, tuple[int, str]] = {}
+        order = known_ids()
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            if not binding.show or not active.enabled or binding.id not in order:
+                continue
+            if binding.id in shown:
+                continue
+            label = key_label(binding.key_display or key)
+            describe = getattr(self.screen, "describe_key", None)
+            description = (describe(binding.id) if describe else None) or binding.description
+            text = f"[b]{label}[/b] {self._messages(description)}"
+            shown[binding.id] = (order.index(binding.id), text)
+        return "  ".join(text for _, text in sorted(shown.values()))

@@ -1,0 +1,76 @@
+"""The top line: store and register, sandbox or live, connection, printer, scanner, clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from pos.ui.text import Messages
+
+CLOCK_FORMAT = "%H:%M"
+
+
+@dataclass(frozen=True)
+class StatusFacts:
+    """What the status bar says; ``connection`` and ``printer`` are ok / fault / unknown."""
+
+    store: str
+    register: str
+    sandbox: bool
+    connection: str = "unknown"
+    printer: str = "unknown"
+    pending_prints: int = 0
+
+
+class StatusBar(Static):
+    """One line of facts; the clock comes from the app (frozen in tests)."""
+
+    DEFAULT_CSS = "StatusBar { height: 1; background: $primary-background; padding: 0 1; }"
+    facts: reactive[StatusFacts | None] = reactive(None)
+
+    def __init__(
+        self, messages: Messages, clock: Callable[[], datetime], facts: StatusFacts
+    ) -> None:
+        super().__init__()
+        self._messages = messages
+        self._clock = clock
+        self.facts = facts
+
+    def on_mount(self) -> None:
+        self.set_interval(15, self.refresh)
+
+    def set_printer(self, state: str, pending: int) -> None:
+        if self.facts is not None:
+            self.facts = replace(self.facts, printer=state, pending_prints=pending)
+
+    def set_connection(self, state: str) -> None:
+        if self.facts is not None and self.facts.connection != state:
+            self.facts = replace(self.facts, connection=state)
+
+    def render(self) -> str:
+        facts = self.facts
+        if facts is None:
+            return ""
+        say = self._messages
+        mode = say("status.sandbox") if facts.sandbox else say("status.live")
+        left = say("status.where", store=facts.store, register=facts.register, mode=mode)
+        marks = {"ok": "✓", "fault": "✗", "unknown": "?"}
+        parts = [
+            say("status.pending_prints", count=facts.pending_prints)
+            if facts.pending_prints
+            else "",
+            f"{say('status.connection')} {marks[facts.connection]}",
+            f"{say('status.printer')} {marks[facts.printer]}",
+            say("status.scanner"),
+            self._clock().strftime(CLOCK_FORMAT),
+        ]
+        room = self.size.width - 2 - len(left) - 1
+        right = "  ".join(part for part in parts if part)
+        if len(right) > room:  # the scanner's line is the one a narrow terminal can spare
+            right = "  ".join(part for part in parts if part and part != parts[3])
+        gap = max(1, self.size.width - 2 - len(left) - len(right))
+        return left + " " * gap + right
