@@ -27,7 +27,9 @@ from tests.e2e.harness import (
     write_config,
 )
 
-pytestmark = pytest.mark.slow
+# Each flow kills `pos pay` at every point it passes (now with the print queue's too) and runs
+# `pos recover` after each: minutes on a loaded two-core machine, so a bound of its own.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")
