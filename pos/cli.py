@@ -1,4 +1,4 @@
-"""Entry points: ``pos pay``, ``pos journal``, ``pos recover``, ``pos sandbox``.
+"""Entry points: ``pos pay``, ``pos journal``, ``pos recover``, ``pos sandbox``, ``pos smoke``.
 
 Headless commands never import Textual; errors a person can act on are printed as one clear
 message (exit 2), never as a traceback. The exit code of ``pos pay`` comes from the last
@@ -41,7 +41,7 @@ import os  # noqa: E402
 import threading  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import TYPE_CHECKING, Any  # noqa: E402
+from typing import TYPE_CHECKING, Any, Literal  # noqa: E402
 
 from pos.core.errors import ConfigError, PosError  # noqa: E402
 
@@ -262,6 +262,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     recover.add_argument("--reason", help="why (written into the journal with --settle)")
     recover.add_argument(
+        "--manager",
+        help="with --settle: your name; your PIN is asked (required once managers exist)",
+    )
+    recover.add_argument(
         "--salvage",
         action="store_true",
         help="a damaged journal: copy it aside, recover what can be read, list open payments",
@@ -276,6 +280,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_config(sandbox)
     sandbox.set_defaults(run=_run_sandbox)
     _add_config_commands(commands)
+    _add_manager_commands(commands)  # the manager-mode block at the end of this file
+    _add_smoke_command(commands)
     return parser
 
 
@@ -531,17 +537,27 @@ def _run_recover(args: argparse.Namespace) -> int:
     if args.salvage:
         return _salvage(settings)
     if args.settle:
-        return _settle(settings, args.settle[0], args.settle[1], args.reason)
+        return _settle(settings, args.settle[0], args.settle[1], args.reason, args.manager)
     return asyncio.run(_recover(settings, args.json))
 
 
-def _settle(settings: Settings, reference: str, outcome: str, reason: str | None) -> int:
-    """``pos recover --settle REF paid|unpaid --reason TEXT``: one event row and the sale's
-    status, in one transaction (the journal's ``settle``); the till must be closed (the lock)."""
+def _settle(
+    settings: Settings, reference: str, outcome: str, reason: str | None, manager: str | None
+) -> int:
+    """``pos recover --settle REF paid|unpaid --reason TEXT [--manager NAME]``.
+
+    One event row and the sale's status in one transaction (the journal's ``settle``), then the
+    row in the audit chain. Once the register has managers, only a manager (name and PIN)
+    settles; before any exists, the shell user does, and is named. The till must be closed.
+    """
     import getpass
 
     from pos.core.free_text import safe_text
     from pos.journal import Journal
+    from pos.journal.audit import chain_settlements
+    from pos.people.store import PeopleFile
+    from pos.services.manager_auth import ManagerAuth
+    from pos.services.settling import settle_sale
     from pos.services.wiring import register_lock
 
     if outcome not in ("paid", "unpaid"):
@@ -550,11 +566,22 @@ def _settle(settings: Settings, reference: str, outcome: str, reason: str | None
     if not (reason or "").strip():
         _say("Say why with --reason: it is written into the journal with the change.")
         return EXIT_ERROR
-    who = safe_text(_user_name(getpass.getuser), 40)
+    settled_as: Literal["paid", "unpaid"] = "paid" if outcome == "paid" else "unpaid"
+    people = PeopleFile(settings.people_file)
+    has_managers = any(person.role == "manager" for person in people.people())
+    if has_managers and not manager:
+        _say("This register has managers: settle with --manager NAME (your PIN is asked).")
+        return EXIT_ERROR
     with register_lock(settings.data_dir), Journal(settings.journal_file) as journal:
-        sale = journal.settle(
-            reference, "paid" if outcome == "paid" else "unpaid", reason or "", who
-        )
+        if manager:
+            auth = ManagerAuth(people, journal)
+            session = auth.enter_manager_mode(manager, _pin_reader()(f"PIN for {manager}: "))
+            sale = settle_sale(auth, session, journal, reference, settled_as, reason or "")
+            who = session.actor
+        else:
+            who = "shell:" + safe_text(_user_name(getpass.getuser), 40)
+            sale = journal.settle(reference, settled_as, reason or "", who)
+            chain_settlements(journal)
     _out(f"Settled {reference} as {outcome} (by {who}): sale {sale.id} is now {sale.status}.")
     return 0
 
@@ -761,6 +788,307 @@ def _run_receipt_show(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(shown.text)
     return 0
+
+
+# --- manager mode: people, audit (issue 19; one block, kept apart from the other commands) -------
+
+
+def _add_manager_commands(commands: Any) -> None:
+    manager_verbs = _add_people_commands(commands)
+    _add_unlock_command(manager_verbs)
+    _add_refund_commands(commands)
+    _add_reservation_commands(commands)
+    _add_audit_commands(commands)
+
+
+def _add_reservation_commands(commands: Any) -> None:
+    found = commands.add_parser(
+        "reservation", help="a reservation Netgíró refused to cancel (RESERVED_UNCHARGED)"
+    )
+    verbs = found.add_subparsers(dest="verb", metavar="VERB", required=True)
+    for verb, says in (("confirm", "charge the customer"), ("release", "let it go")):
+        decide = verbs.add_parser(verb, help=f"{says} (a manager's name and PIN)")
+        decide.add_argument("reference", help="the payment's Reference (pos recover lists it)")
+        decide.add_argument("--manager", required=True, help="your name; your PIN is asked")
+        _add_config(decide)
+        decide.set_defaults(run=_run_reservation, decision=verb)
+
+
+def _add_people_commands(commands: Any) -> Any:
+    """``pos manager|cashier add|list``; returns the manager's verbs."""
+    verbs_of: dict[str, Any] = {}
+    for role in ("manager", "cashier"):
+        group = commands.add_parser(role, help=f"{role}s of this register (the people file)")
+        verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
+        add = verbs.add_parser("add", help=f"add a {role}; the PIN is asked twice (not echoed)")
+        add.add_argument("name")
+        _add_config(add)
+        add.set_defaults(run=_run_person_add, role=role)
+        listing = verbs.add_parser("list", help=f"the {role}s in the people file (names only)")
+        _add_config(listing)
+        listing.set_defaults(run=_run_person_list, role=role)
+        verbs_of[role] = verbs
+    return verbs_of["manager"]
+
+
+def _add_unlock_command(manager_verbs: Any) -> None:
+    unlock = manager_verbs.add_parser(
+        "unlock", help="lift a person's PIN lock (needs another manager's name and PIN)"
+    )
+    unlock.add_argument("locked", help="the locked manager or cashier")
+    unlock.add_argument("--manager", required=True, help="your name; your PIN is asked")
+    _add_config(unlock)
+    unlock.set_defaults(run=_run_unlock)
+
+
+def _add_refund_commands(commands: Any) -> None:
+    refund = commands.add_parser("refund", help="Netgíró refunds (a manager's name and PIN)")
+    refund_verbs = refund.add_subparsers(dest="verb", metavar="VERB", required=True)
+    send = refund_verbs.add_parser(
+        "send", help="refund part or all of a paid sale's Netgíró payment"
+    )
+    send.add_argument("sale", type=int, help="the sale's number in the journal")
+    send.add_argument("amount", help="whole krónur")
+    send.add_argument("--reason", required=True, help="sent to Netgíró (at most 100 characters)")
+    send.add_argument("--manager", required=True, help="your name; your PIN is asked")
+    send.add_argument("--payment", help="the payment's Reference, for a double charge")
+    send.add_argument("--json", action="store_true")
+    _add_config(send)
+    send.set_defaults(run=_run_refund_send)
+    settle = refund_verbs.add_parser("settle", help="record what Netgíró's portal shows")
+    settle.add_argument("refund", type=int, help="the refund's number (pos refund list)")
+    settle.add_argument("outcome", choices=["done", "failed"])
+    settle.add_argument("--portal", required=True, help="what Netgíró's portal shows")
+    settle.add_argument("--manager", required=True, help="your name; your PIN is asked")
+    settle.add_argument("--json", action="store_true")
+    _add_config(settle)
+    settle.set_defaults(run=_run_refund_settle)
+    listing = refund_verbs.add_parser("list", help="every refund (read-only)")
+    listing.add_argument("--json", action="store_true")
+    _add_config(listing)
+    listing.set_defaults(run=_run_refund_list)
+
+
+def _add_audit_commands(commands: Any) -> None:
+    audit = commands.add_parser("audit", help="the hash-chained audit log")
+    audit_verbs = audit.add_subparsers(dest="verb", metavar="VERB", required=True)
+    verify = audit_verbs.add_parser(
+        "verify", help="walk the chain (read-only; works beside the open till)"
+    )
+    verify.add_argument("--head", help="the chain head printed on a Z (16-64 hex digits)")
+    verify.add_argument("--json", action="store_true")
+    _add_config(verify)
+    verify.set_defaults(run=_run_audit_verify)
+    show = audit_verbs.add_parser("show", help="the newest audit rows (read-only)")
+    show.add_argument("--limit", type=int, default=30)
+    show.add_argument("--json", action="store_true")
+    _add_config(show)
+    show.set_defaults(run=_run_audit_show)
+
+
+def _run_person_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from pos.services.people_commands import add_person
+
+    settings = _settings_without_secret(args)
+    person = add_person(
+        settings.people_file,
+        settings.journal_file,
+        args.name,
+        args.role,
+        _pin_reader(),
+        actor=f"shell:{getpass.getuser()}",
+    )
+    print(f"Added {person.role} {person.name} to {settings.people_file}")
+    return 0
+
+
+def _run_unlock(args: argparse.Namespace) -> int:
+    from pos.services.refund_commands import unlock_person
+
+    settings = _settings(args)
+    asyncio.run(unlock_person(settings, args.manager, _pin_reader(), args.locked))
+    print(f"{args.locked} is unlocked.")
+    return 0
+
+
+def _run_reservation(args: argparse.Namespace) -> int:
+    from pos.services.refund_commands import decide_reservation
+
+    settings = _settings(args)
+    decided = asyncio.run(
+        decide_reservation(settings, args.manager, _pin_reader(), args.reference, args.decision)
+    )
+    print(f"{args.reference}: {decided.state.phase.value} - {decided.note}")
+    return 0 if decided.outcome in ("paid", "released") else EXIT_ERROR
+
+
+def _run_refund_send(args: argparse.Namespace) -> int:
+    from pos.core.money import parse_amount
+    from pos.services.refund_commands import EXIT_OF_STATUS, send_refund
+
+    amount = parse_amount(args.amount)
+    settings = _settings(args)
+    record = asyncio.run(
+        send_refund(
+            settings, args.manager, _pin_reader(), args.sale, amount, args.reason, args.payment
+        )
+    )
+    _print_refunds([record], args.json)
+    return EXIT_OF_STATUS[record.status]
+
+
+def _run_refund_settle(args: argparse.Namespace) -> int:
+    from pos.services.refund_commands import settle_refund
+
+    settings = _settings(args)
+    outcome: Literal["DONE", "FAILED"] = "DONE" if args.outcome == "done" else "FAILED"
+    record = asyncio.run(
+        settle_refund(settings, args.manager, _pin_reader(), args.refund, outcome, args.portal)
+    )
+    _print_refunds([record], args.json)
+    return 0
+
+
+def _run_refund_list(args: argparse.Namespace) -> int:
+    from pos.services.refund_commands import list_refunds
+
+    records = list_refunds(_settings_without_secret(args))
+    _print_refunds(records, args.json)
+    if not records and not args.json:
+        print("No refunds yet.")
+    return 0
+
+
+def _print_refunds(records: Sequence[Any], as_json: bool) -> None:
+    from dataclasses import asdict
+
+    if as_json:
+        print(json.dumps([asdict(r) for r in records], ensure_ascii=False))
+        return
+    for r in records:
+        print(
+            f"refund {r.id}  sale {r.sale_id}  {r.amount} kr.  {r.status:<14} {r.manager}  "
+            f"{r.reason}"
+        )
+        if r.note:
+            print(f"  {r.note}")
+
+
+def _run_audit_verify(args: argparse.Namespace) -> int:
+    from pos.journal import Journal
+    from pos.journal.audit import verify
+
+    settings = _settings_without_secret(args)
+    if not settings.journal_file.exists():
+        print("There is no journal yet, so no audit log to check.")
+        return 0
+    with Journal(settings.journal_file, read_only=True) as journal:
+        report = verify(journal, args.head)
+    if args.json:
+        print(json.dumps({**report.__dict__, "ok": report.ok}, ensure_ascii=False))
+    elif report.ok:
+        anchored = f"; the Z's head is row {report.head_seq}" if report.head_seq else ""
+        print(
+            f"The audit chain holds: {report.rows} rows, head {report.head or '(empty)'}{anchored}."
+        )
+    else:
+        for problem in filter(None, [report.problem, *_missing(report.missing_triggers)]):
+            print(f"BROKEN: {problem}")
+    return 0 if report.ok else EXIT_ERROR
+
+
+def _run_audit_show(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from pos.journal import Journal
+    from pos.journal.audit import newest
+
+    settings = _settings_without_secret(args)
+    if not settings.journal_file.exists():
+        print("There is no journal yet, so no audit log.")
+        return 0
+    with Journal(settings.journal_file, read_only=True) as journal:
+        rows = newest(journal, max(1, args.limit))
+    if args.json:
+        print(json.dumps([asdict(row) for row in rows], ensure_ascii=False))
+        return 0
+    for row in rows:
+        details = json.dumps(row.details, ensure_ascii=False, sort_keys=True)
+        print(f"{row.seq:>6}  {row.at}  {row.actor:<24} {row.action:<20} {details}")
+    return 0
+
+
+def _missing(triggers: tuple[str, ...]) -> list[str]:
+    return [f"the append-only trigger {name} is missing (someone dropped it)" for name in triggers]
+
+
+def _run_person_list(args: argparse.Namespace) -> int:
+    from pos.people import PeopleFile
+
+    settings = _settings_without_secret(args)
+    names = [p.name for p in PeopleFile(settings.people_file).people() if p.role == args.role]
+    for name in names:
+        print(name)
+    if not names:
+        print(f"No {args.role}s yet: add one with `pos {args.role} add NAME`.", file=sys.stderr)
+    return 0
+
+
+def _settings_without_secret(args: argparse.Namespace) -> Settings:
+    """People and audit commands never need (or look up) the Netgíró secret."""
+    return _settings(args, need_secret=False)
+
+
+def _pin_reader() -> Any:
+    """getpass on a terminal; otherwise one line of stdin per question (scripts and tests)."""
+    import getpass
+
+    if sys.stdin.isatty():
+        return getpass.getpass
+
+    def from_stdin(prompt: str) -> str:
+        _say(prompt)
+        return sys.stdin.readline().rstrip("\r\n")
+
+    return from_stdin
+
+
+# --- pos smoke (the `smoke` helper's block) -----------------------------------------------------
+
+
+def _add_smoke_command(commands: Any) -> None:
+    smoke = commands.add_parser(
+        "smoke", help="check this register in seconds: config, journal, devices, Netgíró, payments"
+    )
+    smoke.add_argument("--json", action="store_true", help="one JSON object, for monitoring")
+    smoke.add_argument(
+        "--keep", action="store_true", help="keep the smoke's data dir and ESC/POS receipts"
+    )
+    _add_config(smoke)
+    smoke.set_defaults(run=_run_smoke)
+
+
+def _run_smoke(args: argparse.Namespace) -> int:
+    """Exit 0 only if nothing failed; never takes the register lock (works beside the till)."""
+    from pos.services.smoke import SmokeOptions, run_smoke
+
+    # No log lines on the terminal unless asked (-v): the report is the output; the smoke
+    # logs to its own temporary data dir, never to the register's pos.log.
+    handler = logging.StreamHandler(sys.stderr) if args.verbose else logging.NullHandler()
+    pos_log = logging.getLogger("pos")
+    pos_log.addHandler(handler)
+    try:
+        report = asyncio.run(run_smoke(SmokeOptions(config=args.config, keep=args.keep)))
+    finally:
+        pos_log.removeHandler(handler)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        for line in report.lines():
+            print(line)
+    return report.exit_code
 
 
 if __name__ == "__main__":

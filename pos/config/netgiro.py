@@ -39,6 +39,9 @@ class NetgiroSettings:
     """The callback receiver's public address; None opens one on loopback."""
     callback_listen: str = DEFAULT_LISTEN
     """``host:port`` the callback receiver listens on (IPv4); port 0 takes any free port."""
+    partner_base_url: str | None = None
+    """Netgíró's Partner API (refunds), e.g. https://partner-api.test.netgiro.is/; None: the
+    embedded or loopback sandbox's, and refunds are refused against a real Netgíró."""
 
     def callback_problem(self, confirmation: str) -> str | None:
         """Why callbacks cannot work with these settings in ``confirmation`` mode, or None.
@@ -66,6 +69,7 @@ def parse_netgiro(reader: Reader) -> NetgiroSettings:
     confirmation = reader.choice("confirmation", CONFIRMATIONS, default.confirmation)
     callback_url = _url(reader, "callback_url", reader.optional_text("callback_url"))
     listen = _listen(reader, reader.text("callback_listen", default.callback_listen))
+    partner_base_url = _url(reader, "partner_base_url", reader.optional_text("partner_base_url"))
     if not app_key.strip():
         reader.error(
             "app_key", f"{reader.name('app_key')} must not be empty.", "Copy it from Netgíró."
@@ -82,6 +86,7 @@ def parse_netgiro(reader: Reader) -> NetgiroSettings:
         confirmation=_as_confirmation(confirmation),
         callback_url=callback_url,
         callback_listen=listen,
+        partner_base_url=partner_base_url,
     )
 
 

@@ -1,4 +1,4 @@
-"""``[paths]``: where the register keeps its journal, log and sandbox state."""
+"""``[paths]``: where the register keeps its journal, log, sandbox state and people file."""
 
 from __future__ import annotations
 
@@ -19,13 +19,20 @@ def default_data_dir() -> Path:
     return Path(os.environ.get(DATA_DIR_ENV) or user_data_dir("pos-till", appauthor=False))
 
 
+PEOPLE_FILE_NAME = "people.json"
+
+
 @dataclass(frozen=True)
 class PathsSettings:
     data_dir: Path
+    people_file: Path | None = None
+    """Managers, cashiers and their PIN hashes (0600), never in this file; None: data_dir's."""
 
 
 def parse_paths(reader: Reader) -> PathsSettings:
-    return PathsSettings(data_dir=reader.path("data_dir") or default_data_dir())
+    data_dir = reader.path("data_dir") or default_data_dir()
+    people_file = reader.path("people_file")
+    return PathsSettings(data_dir=data_dir, people_file=people_file or data_dir / PEOPLE_FILE_NAME)
 
 
 SECTION = Section("paths", parse_paths, role="paths")

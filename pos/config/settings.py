@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from pos.config.netgiro import NetgiroSettings
+from pos.config.paths import PEOPLE_FILE_NAME, PathsSettings
 from pos.config.problems import Problem
 from pos.config.register import RegisterSettings
 from pos.config.section import Section
@@ -55,6 +56,13 @@ class Settings:
     @property
     def journal_file(self) -> Path:
         return self.data_dir / "journal.sqlite3"
+
+    @property
+    def people_file(self) -> Path:
+        """``[paths] people_file``, else ``people.json`` in the data dir."""
+        paths = self.sections.get("paths")
+        chosen = paths.people_file if isinstance(paths, PathsSettings) else None
+        return chosen or self.data_dir / PEOPLE_FILE_NAME
 
     @property
     def sandbox_state_file(self) -> Path:

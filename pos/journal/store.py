@@ -30,6 +30,7 @@ from pos.journal.errors import (
 from pos.journal.health import journal_files, translate
 from pos.journal.migrations import latest_version
 from pos.journal.state_codec import state_from_json, state_to_json
+from pos.journal.summary import JournalSummary, summarize
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -721,6 +722,11 @@ class Journal:
             "SELECT * FROM callbacks WHERE reference = ? ORDER BY id", (reference,)
         ).fetchall()
         return [dict(row) for row in rows]
+
+    @_guarded
+    def summary(self) -> JournalSummary:
+        """Integrity, open attempts, sales and print jobs by status: only reads (``pos smoke``)."""
+        return summarize(self._db)
 
     @_guarded
     def nonce_floor(self) -> int:

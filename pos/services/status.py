@@ -112,8 +112,12 @@ def unsettled_sales(journal: Journal) -> list[Unsettled]:
 
 def describe_unsettled(item: Unsettled) -> str:
     cart = item.transaction_id or "(no cart id)"
+    if item.phase is Phase.RESERVED_UNCHARGED:  # money reserved, not taken: confirm or release
+        then = f"`pos reservation confirm|release {item.reference} --manager NAME`"
+    else:
+        then = f"`pos recover --settle {item.reference} paid|unpaid --reason …`"
     return (
         f"NEEDS SETTLING  sale {item.sale_id} ({item.status})  {item.reference}  "
         f"{item.amount} kr.  {item.phase.value}  TransactionId {cart}: check it in Netgíró's "
-        f"portal, then `pos recover --settle {item.reference} paid|unpaid --reason …`"
+        f"portal, then {then}"
     )

@@ -1,6 +1,7 @@
 """Sales with a known secret, kennitala and phone leave none of them in logs, journal or output.
 
-Paid, declined, cancelled and refused-input sales all run through ``pos pay``; then every byte
+Paid, declined, cancelled and refused-input sales all run through ``pos pay``, and a manager
+(with a known PIN) refunds part of the paid one through the Partner API; then every byte
 of the data dir (log, journal and its WAL) and everything printed is searched. A refused input
 may echo what the cashier typed on their own screen (stderr), never anywhere else.
 """
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.slow
 PHONE = "8223281"
 KENNITALA = TEST_SSN_UNLIMITED_CREDIT
 SECRET = FIRST_TEST_APPLICATION.secret_key
+PIN = "739154"
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +73,18 @@ def test_no_secret_kennitala_or_phone_is_kept_or_printed(
     assert paid.returncode == 0, paid.stderr
     printed.append(paid.stdout + paid.stderr)
 
+    # The refund path: a manager added, then a Netgíró refund through the Partner API.
+    added = run_pos(["manager", "add", "Anna", *base], data_dir, stdin=f"{PIN}\n{PIN}\n")
+    assert added.returncode == 0, added.stderr
+    refund = ["refund", "send", "1", "990", "--reason", "Returned", "--manager", "Anna", *base]
+    refunded = run_pos(refund, data_dir, stdin=f"{PIN}\n")
+    assert refunded.returncode == 0, refunded.stderr
+    printed.extend([added.stdout + added.stderr, refunded.stdout + refunded.stderr])
+    for shown in (["refund", "list"], ["audit", "show"], ["audit", "verify"]):
+        listed = run_pos([*shown, *base], data_dir)
+        assert listed.returncode == 0, listed.stderr
+        printed.append(listed.stdout + listed.stderr)
+
     declined = run_pos(["pay", "1990", "2222222229", *base], data_dir)
     assert declined.returncode == 1
     printed.append(declined.stdout + declined.stderr)
@@ -92,8 +106,9 @@ def test_no_secret_kennitala_or_phone_is_kept_or_printed(
 
     kept = b"".join(path.read_bytes() for path in data_dir.rglob("*") if path.is_file())
     assert kept, "nothing was written: the test would prove nothing"
-    for needle in (SECRET, KENNITALA, PHONE):
+    for needle in (SECRET, KENNITALA, PHONE, PIN):
         assert needle.encode() not in kept, f"{needle[:4]}… found in the data dir"
         for output in printed:
             assert needle not in output, f"{needle[:4]}… printed"
     assert b"******-1119" in kept  # the masked form is what is kept
+    assert b"refund.done" in kept  # the refund path really ran

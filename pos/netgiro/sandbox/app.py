@@ -30,6 +30,7 @@ from pos.core.public_test_data import (
 from pos.core.result_codes import ConfirmationType, ResultCode
 from pos.netgiro.sandbox import rules
 from pos.netgiro.sandbox.callbacks import CallbackSender
+from pos.netgiro.sandbox.partner import PartnerRoutes
 from pos.netgiro.sandbox.rules import Cart, Outcome
 from pos.netgiro.sandbox.store import CartStore
 from pos.netgiro.signing import signature, signature_matches
@@ -93,6 +94,7 @@ class SandboxApp:
                 Route("/sandbox/carts", self.carts, methods=["GET"]),
                 Route("/sandbox/carts/{transaction_id}/{action}", self.act, methods=["POST"]),
                 Route("/sandbox/app-codes", self.app_code, methods=["POST"]),
+                *PartnerRoutes(self.store.path, self.clock).routes(),  # refunds (issue 19)
             ],
             exception_handlers={404: self.not_found, 405: self.not_allowed},
         )
