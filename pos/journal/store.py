@@ -459,7 +459,7 @@ class Journal:
         """Commit an attempt's new state, and the sale's status with a final one; returns it.
 
         PAID also marks the sale paid and queues its receipt, once. A PAID on a sale another
-        attempt already paid is a double charge: it is committed as NEEDS_REVIEW instead, with
+        attempt (or cash) already paid is a double charge: it is committed as NEEDS_REVIEW instead, with
         a ``double_charge`` event, and the sale stays paid.
         """
         with self._commit(point) as db:
@@ -488,9 +488,13 @@ class Journal:
         return state
 
     def _paid_by_another(self, db: sqlite3.Connection, attempt: AttemptRecord) -> bool:
+        """Another attempt paid this sale, or its tenders (cash) already covered it."""
+        if attempt.state.phase is Phase.PAID:
+            return False  # this attempt's own PAID, replayed
         row = db.execute(
-            "SELECT 1 FROM attempts WHERE sale_id = ? AND id <> ? AND phase = 'PAID'",
-            (attempt.sale_id, attempt.id),
+            "SELECT 1 FROM attempts WHERE sale_id = ? AND id <> ? AND phase = 'PAID' "
+            "UNION ALL SELECT 1 FROM sales WHERE id = ? AND status = 'paid'",
+            (attempt.sale_id, attempt.id, attempt.sale_id),
         ).fetchone()
         return row is not None
 

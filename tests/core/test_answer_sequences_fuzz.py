@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -117,6 +118,7 @@ def next_step(state: Checkout, command: object, answer: CartAnswer) -> Step:
     return Step(DeadlinePassed(), None)  # nothing to do: time passes
 
 
+@pytest.mark.timeout(600)  # 2 000 whole sequences: minutes on a loaded machine
 @settings(max_examples=2000, deadline=None, derandomize=True)
 @given(
     kind=st.sampled_from(CustomerKind),

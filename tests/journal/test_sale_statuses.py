@@ -219,3 +219,17 @@ def test_callbacks_are_looked_up_by_reference(journal: Journal) -> None:
     journal.record_callback(TX, "S1-R1-a-1-1", "0" * 64, "accepted")
     journal.record_callback(TX, "S1-R1-a-2-1", "1" * 64, "accepted")
     assert [c["reference"] for c in journal.callbacks_about("S1-R1-a-2-1")] == ["S1-R1-a-2-1"]
+
+
+def test_a_netgiro_paid_on_a_sale_already_paid_otherwise_is_a_double_charge(
+    journal: Journal,
+) -> None:
+    sale_id = journal.create_sale("R1", [LINE])
+    attempt = journal.begin_attempt(sale_id, "***-**81", inserting())
+    # the sale got paid some other way while this attempt was live (cash, or a settlement)
+    journal._db.execute("UPDATE sales SET status = 'paid' WHERE id = ?", (sale_id,))
+    paid = replace(attempt.state, phase=Phase.PAID, transaction_id=TX, invoice_number=3)
+    committed = journal.record(attempt.id, paid, event="CheckAnswered", point="test.paid")
+    assert committed.phase is Phase.NEEDS_REVIEW
+    assert journal.sale(sale_id).status == "paid"
+    assert receipts(journal, sale_id) == 0  # the sale's own receipt came with its own payment
