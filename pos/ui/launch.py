@@ -61,7 +61,7 @@ def build_app(settings: Settings, **overrides: Any) -> TillApp:
         facts=StatusFacts(register.store_id, register.register_id, settings.sandbox_mode),
         vat_rates=till.vat.rates,
     )
-    screen = replace(screen, print_queue=receipt_printing(settings), **overrides)
+    screen = replace(screen, **{"print_queue": receipt_printing(settings), **overrides})
 
     @asynccontextmanager
     async def open_session() -> AsyncIterator[TillSession]:

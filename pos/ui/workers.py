@@ -6,6 +6,7 @@ act on come back as WorkFailed; anything else is a bug and is logged, never a cr
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
@@ -16,7 +17,12 @@ from pos.core.customer_ids import CustomerId
 from pos.core.errors import PosError
 from pos.journal import print_jobs
 from pos.journal.print_jobs import QueuedJob
-from pos.services.printing import JobFailed, PrintEvent, PrintQueue
+from pos.services.printing import (
+    JobFailed,
+    PrintEvent,
+    PrintQueue,
+    print_pending_in_this_thread,
+)
 from pos.services.reprint import free_reprint
 from pos.services.till_session import TillSession
 from pos.services.till_views import NetgiroResult
@@ -96,7 +102,11 @@ async def print_receipts(
         uncertain = queue.start() if opening else []
         events = [queue.retry(retry)] if retry is not None else []
         if not any(isinstance(event, JobFailed) for event in events):
-            events += queue.print_pending()
+            # In a thread with its own journal connection: a printer that hangs until its
+            # timeout never freezes the screen.
+            events += await asyncio.to_thread(
+                print_pending_in_this_thread, queue.journal.path, queue.printer, queue.fmt
+            )
         waiting = len(print_jobs.jobs(queue.journal, "queued"))
         waiting += len(print_jobs.jobs(queue.journal, "failed"))
     except PosError as exc:

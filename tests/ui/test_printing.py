@@ -88,3 +88,37 @@ async def test_f8_reprints_the_last_receipt_once_as_afrit(counter: Counter) -> N
         await pilot.press("f8")
         await until(pilot, lambda: "stjórnandi prentar afrit" in screen_text(app))
     assert not (counter.data_dir / "receipts" / "receipt-000001-afrit-2.txt").exists()
+
+
+class HeldPrinter:
+    """The file printer behind a gate: a printer that hangs until its own timeout would."""
+
+    def __init__(self, inner: Any) -> None:
+        import threading
+
+        self.inner, self.name, self.gate = inner, "held", threading.Event()
+
+    def send(self, job: Any) -> None:
+        self.gate.wait(30)
+        self.inner.send(job)
+
+    def status(self) -> Any:
+        return self.inner.status()
+
+
+async def test_a_printer_that_hangs_never_freezes_the_screen(counter: Counter) -> None:
+    from pos.devices.printers import FilePrinter
+    from pos.services.printing import PrintQueue, ReceiptFormat
+
+    printer = HeldPrinter(FilePrinter(counter.data_dir / "receipts"))
+    app = counter.app(print_queue=lambda journal: PrintQueue(journal, printer, ReceiptFormat()))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        await type_line(pilot, "2137")
+        await pilot.press("f3", "f3", "escape")  # cash, exact amount: paid, the receipt queued
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        await type_line(pilot, "990")  # the printer still hangs; the next sale goes on
+        await until(pilot, lambda: "990" in screen_text(app))
+        assert not (counter.data_dir / "receipts" / "receipt-000001.txt").exists()
+        printer.gate.set()
+        await until(pilot, (counter.data_dir / "receipts" / "receipt-000001.txt").exists)
