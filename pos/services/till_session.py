@@ -455,6 +455,18 @@ class _Relay:
         self.target(view)
 
 
+def _configured_drawer(settings: Settings) -> Drawer | None:
+    """The drawer on the configured printer; none on the file printer (it has no drawer)."""
+    from pos.config import printer as printer_section
+    from pos.services.devices import drawer_from_settings
+    from pos.services.receipts import configured_printer
+
+    printer_settings = settings.get(printer_section.SECTION)
+    if printer_settings.kind == "file":
+        return None
+    return drawer_from_settings(printer_settings, configured_printer(settings))
+
+
 @asynccontextmanager
 async def open_till_session(
     settings: Settings,
@@ -466,6 +478,8 @@ async def open_till_session(
 ) -> AsyncIterator[TillSession]:
     """The register's parts (``open_till``, as ``pos pay`` builds them) and a session on them."""
     relay = _Relay()
+    if drawer is None:
+        drawer = _configured_drawer(settings)
     async with open_till(settings, announce=announce, on_update=relay) as till:
         session = TillSession(till, till_settings, catalog, drawer=drawer)
         relay.target = session.checkout_updated
