@@ -125,7 +125,32 @@ def _printer_profile(settings: Settings) -> list[Problem]:
     return printer_profile_probe(settings)
 
 
-PROBES: tuple[Probe, ...] = (_printer_profile,)
+def _printer_answers(settings: Settings, timeout_s: float = 2.0) -> list[Problem]:
+    """A network printer's address takes a connection (nothing is sent: the till may own it)."""
+    import socket
+
+    from pos.config import printer as printer_section
+
+    printer = settings.get(printer_section.SECTION)
+    if printer.kind != "network" or not printer.host:
+        return []
+    try:
+        socket.create_connection((printer.host, printer.port), timeout=timeout_s).close()
+    except OSError as exc:
+        return [
+            Problem(
+                settings.source,
+                "printer",
+                "printer.host",
+                f"printer.host {printer.host}:{printer.port} does not answer ({exc}).",
+                "Check that the printer is on and on the network, and its address and port.",
+                severity="warning",
+            )
+        ]
+    return []
+
+
+PROBES: tuple[Probe, ...] = (_printer_profile, _printer_answers)
 """The probes ``pos config check`` runs once the file itself is readable (devices add theirs)."""
 
 

@@ -177,3 +177,25 @@ def test_a_byte_order_mark_is_named(tmp_path: Path, capsys: pytest.CaptureFixtur
     path.write_bytes(b'\xef\xbb\xbf[register]\nname = "x"\n')
     assert main(["config", "check", str(path)]) == 1
     assert "byte-order mark" in capsys.readouterr().out
+
+
+def test_a_network_printer_that_does_not_answer_is_a_warning_not_an_error(
+    tmp_path: Path,
+) -> None:
+    import socket
+
+    from pos.services.config_commands import check
+
+    with socket.socket() as placeholder:  # a port nothing listens on: bound, never listening
+        placeholder.bind(("127.0.0.1", 0))
+        port = placeholder.getsockname()[1]
+        path = tmp_path / "register.toml"
+        path.write_text(
+            f"[paths]\ndata_dir = '{tmp_path / 'data'}'\n\n"
+            f"[printer]\nkind = 'network'\nhost = '127.0.0.1'\nport = {port}\n",
+            encoding="utf-8",
+        )
+        report = check(path)
+    answers = [p for p in report.problems if p.key == "printer.host"]
+    assert [(p.severity, "does not answer" in p.message) for p in answers] == [("warning", True)]
+    assert report.exit_code == 0
