@@ -149,6 +149,16 @@ def _install_signals(session: _Session) -> dict[int, Any]:
     return previous
 
 
+def _without_early(previous: dict[int, Any]) -> dict[int, Any]:
+    """The handlers to restore, with the start-up catcher replaced by the default ones."""
+    return {
+        signum: (signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
+        if handler is _early
+        else handler
+        for signum, handler in previous.items()
+    }
+
+
 def _restore_signals(previous: dict[int, Any]) -> None:
     for signum, handler in previous.items():
         signal.signal(signum, handler)
@@ -184,7 +194,9 @@ def _main(argv: Sequence[str] | None, session: _Session, previous: dict[int, Any
         args = parser.parse_args(["till"])  # `pos` alone opens the till
     session.command = args.command
     if args.command not in SIGNALLED_COMMANDS:
-        _restore_signals(previous)  # `pos sandbox` and the read-only commands: Ctrl-C stops
+        # `pos` (the till), `pos sandbox` and the read-only commands: signals do what they
+        # always do (a till whose terminal hangs up stops; recovery finishes its payment).
+        _restore_signals(_without_early(previous))
     if session.stopping or session.dont_start:
         _say("Stopped before anything was done.")
         return EXIT_ERROR
