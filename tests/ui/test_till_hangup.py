@@ -44,8 +44,8 @@ def test_the_till_stops_when_its_terminal_hangs_up(tmp_path: Path, signum: int) 
     )
     os.close(slave)
     try:
-        shown = read_until(master, "Sala".encode(), 60)
-        assert "Sala".encode() in shown, shown[-500:]
+        shown = read_until(master, b"Sala", 60)
+        assert b"Sala" in shown, shown[-500:]
         till.send_signal(signum)
         assert till.wait(timeout=30) == -signum
     finally:
