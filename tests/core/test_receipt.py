@@ -23,27 +23,9 @@ from pos.core.receipt_layout import (
     template_problems,
     text_lines,
 )
+from tests.devices.receipts import V1_SNAPSHOT
 
 REYKJAVIK = ZoneInfo("Atlantic/Reykjavik")
-
-V1_SNAPSHOT: dict[str, Any] = {
-    "sale_id": 7,
-    "reference": "R1-ab12-7-1",
-    "total": 1990,
-    "lines": [
-        {
-            "product_no": "keyed",
-            "name": "Keyed amount",
-            "unit_price": 1990,
-            "quantity_milli": 1000,
-            "amount": 1990,
-        }
-    ],
-    "customer": "***-**81",
-    "transaction_id": "0f4c2a8e-1111-2222-3333-444455556666",
-    "invoice_number": 123456,
-    "paid_at": "2026-12-01T22:15:03.123+00:00",
-}
 
 STORE = StoreHeader(
     "Þórður & Ævar ehf.", "Laugavegi 1, 101 Reykjavík", "550101-2340", "123456", "S1"
