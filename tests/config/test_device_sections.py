@@ -108,7 +108,9 @@ values = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text
 
 
 @settings(
-    deadline=None, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    deadline=None,
+    max_examples=60,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
     table=st.dictionaries(
