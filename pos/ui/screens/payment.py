@@ -24,7 +24,7 @@ from pos.services.till_views import CheckoutUpdated
 from pos.ui.context import TillContext
 from pos.ui.customer_field import KIND_ORDER, understood, why_not
 from pos.ui.demo import qr_lines
-from pos.ui.explain import explain, say_worker_failure
+from pos.ui.explain import engine_line, explain, phase_word, say_worker_failure
 from pos.ui.format import grouped
 from pos.ui.keys import bindings
 from pos.ui.messages import TillUpdated, WorkFailed
@@ -200,11 +200,14 @@ class PaymentScreen(Screen[None]):
         elif view.label == UNKNOWN_LABEL:
             word, note = say("payment.unsure"), say("payment.still_checking")
         else:
-            word, note = say(f"phase.{view.phase.value}"), ""
+            word, note = phase_word(say, view), ""
         if view is not None and view.needs_code:
             word = say("payment.enter_code", tries=view.code_tries_left)
         self.query_one("#phase", BigWord).update(word)
-        engine = f"{view.customer_masked} · {view.note}" if view is not None else ""
+        engine = ""
+        if view is not None:
+            line = engine_line(say, view)
+            engine = f"{view.customer_masked} · {line}" if line else view.customer_masked
         self.query_one("#engine-note", Static).update("\n".join(x for x in (note, engine) if x))
         self._tick()
 
@@ -277,8 +280,9 @@ class PaymentScreen(Screen[None]):
             customer=view.customer_masked,
             invoice=view.invoice_number if view.invoice_number is not None else "-",
         )
-        if outcome != "paid" and view.note:
-            detail += "\n" + self.say("result.reason", reason=view.note)
+        reason = engine_line(self.say, view) if outcome != "paid" else ""
+        if reason:
+            detail += "\n" + self.say("result.reason", reason=reason)
         self.query_one("#result-detail", Static).update(detail)
         self.query_one("#result-todo", Static).update(self.say(f"result.todo_{outcome}"))
         self._notice("")
