@@ -187,3 +187,16 @@ def test_killed_after_paid_then_restarted(config: Path, terminals: list[Terminal
     again = open_pos(config, terminals)
     screen = again.wait_for(lambda text: "Við ræsingu" in text)
     assert "Sala 1 (2.137 kr.)" in screen and "GREITT" in screen and "(greidd)" in screen
+
+
+def test_keys_typed_as_pos_starts_land_in_the_sale(
+    tmp_path: Path, terminals: list[Terminal]
+) -> None:
+    """Typed before the first frame (the terminal still in line mode, Enter sent as a newline):
+    the line is rung up all the same."""
+    terminal = Terminal(f"env POS_DATA_DIR={tmp_path / 'data'} {POS}")
+    terminals.append(terminal)
+    terminal.type("2137")
+    terminal.keys("Enter")
+    screen = terminal.wait_for(lambda text: "Til greiðslu" in text and "2.137" in text)
+    assert "F2 Netgíró" in screen

@@ -1,10 +1,13 @@
 """At start: what recovery settled, what needs a manager, and how an interrupted sale ended.
 
 Shown before a new sale begins; Esc (never a bare Enter, a scanner sends one) closes it.
+Keys typed or scanned while it is up go nowhere, and it says so: the cashier reads it first,
+then types or scans again on the sale screen.
 """
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -40,6 +43,13 @@ class StartupScreen(ModalScreen[None]):
         rows.append(say("startup.keys"))
         with VerticalScroll(id="startup-box"):
             yield Static("\n".join(rows), id="startup-text")
+            yield Static("", id="startup-notice")
+
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable or event.key in ("enter", "ctrl+j"):
+            event.stop()
+            event.prevent_default()
+            self.query_one("#startup-notice", Static).update(self.say("refusals.typing.startup"))
 
     def _sale_row(self, key: str, sale: SaleSummary) -> str:
         outcome = OUTCOMES.get(sale.phase or "", "checking") if sale.status != "paid" else "paid"
