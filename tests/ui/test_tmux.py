@@ -21,6 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pos.journal import Journal, print_jobs
+
 TMUX = shutil.which("tmux")
 POS = Path(sys.executable).with_name("pos")
 URL = re.compile(r"(http://127\.0\.0\.1:\d+)/customer/")
@@ -187,6 +189,18 @@ def test_killed_after_paid_then_restarted(config: Path, terminals: list[Terminal
     again = open_pos(config, terminals)
     screen = again.wait_for(lambda text: "Við ræsingu" in text)
     assert "Sala 1 (2.137 kr.)" in screen and "GREITT" in screen and "(greidd)" in screen
+    again.keys("Escape")
+    again.wait_for(lambda text: "Við ræsingu" not in text and "Til greiðslu" in text)
+    again.keys("C-q")
+    again.wait_for(lambda text: "Til greiðslu" not in text)
+    # Its receipt: one job, printed once (by the first till or at the restart), never lost;
+    # a job the kill caught mid-print is "uncertain": shown to the cashier, never printed again.
+    data = config.parent / "data"
+    with Journal(data / "journal.sqlite3") as journal:
+        [job] = print_jobs.jobs_for_sale(journal, 1)
+    assert (job.kind, job.copy_no) == ("receipt", 0) and job.status in ("printed", "uncertain")
+    printed = sorted(path.name for path in (data / "receipts").glob("*.bin"))
+    assert (len(printed) == 1) if job.status == "printed" else (len(printed) <= 1)
 
 
 def test_keys_typed_as_pos_starts_land_in_the_sale(
