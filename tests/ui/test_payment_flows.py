@@ -285,9 +285,11 @@ async def test_a_netgiro_payment_in_english(counter: Counter) -> None:
         await pilot.press("enter")
         cart = await newest_cart(pilot, counter)
         await until(
-            pilot, lambda: "***-**81 · Waiting for the customer to accept" in screen_text(app)
+            pilot, lambda: "***-**81 · the customer accepts in the Netgíró app" in screen_text(app)
         )
-        assert "Time left" in screen_text(app)
+        assert "Waiting for the customer to accept" in screen_text(
+            app
+        ) and "Time left" in screen_text(app)
         counter.act(cart["TransactionId"], "accept")
         text = await result_shown(pilot, app)
         assert "━ PAID ━" in text and "2.137 ISK" in text and "Receipt no. 1" in text

@@ -281,7 +281,7 @@ class PaymentScreen(Screen[None]):
             invoice=view.invoice_number if view.invoice_number is not None else "-",
         )
         reason = engine_line(self.say, view) if outcome != "paid" else ""
-        if reason:
+        if reason and reason.casefold() != self.say(f"result.{outcome}").casefold():
             detail += "\n" + self.say("result.reason", reason=reason)
         self.query_one("#result-detail", Static).update(detail)
         self.query_one("#result-todo", Static).update(self.say(f"result.todo_{outcome}"))
