@@ -66,3 +66,27 @@ async def test_keys_typed_while_the_startup_note_is_up_are_refused_with_a_messag
         await until(pilot, lambda: isinstance(again.screen, SaleScreen))
         await type_line(pilot, "5690010000012")
         await until(pilot, lambda: total(again) == 229)
+
+
+async def test_the_startup_note_says_where_an_interrupted_unpaid_sale_is(counter: Counter) -> None:
+    from pos.ui.screens.payment import PaymentScreen
+
+    from .conftest import newest_cart
+
+    first = counter.app()
+    async with first.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(first.screen, SaleScreen))
+        await type_line(pilot, "2137")
+        await pilot.press("f2")
+        await until(pilot, lambda: isinstance(first.screen, PaymentScreen))
+        await type_line(pilot, "8223281")
+        await newest_cart(pilot, counter)
+        # The till goes away mid-wait: the attempt stays open in the journal.
+    again = counter.app()
+    async with again.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(again.screen, StartupScreen))
+        text = screen_text(again)
+        assert "Sala 1 (2.137 kr.) var í greiðslu" in text and "HÆTT VIÐ" in text
+        assert "Ekkert var tekið og salan er ekki lengur á kassanum" in text
+        assert "S1-R1-" not in text  # the attempt's own row would only repeat the sale's
+    assert [cart["Status"] for cart in counter.carts()] == ["cancelled"]

@@ -164,6 +164,8 @@ def test_killed_mid_wait_then_restarted(config: Path, terminals: list[Terminal])
     screen = again.wait_for(lambda text: "Við ræsingu" in text)
     assert "Sala 1" in screen and "var í greiðslu" in screen
     assert "HÆTT VIÐ" in screen  # the pending cart of a dead till is cancelled by recovery
+    assert "Ekkert var tekið" in screen  # and what now: the sale is to be keyed in again
+    assert "S1-R1-" not in screen  # no second row with the attempt's reference for that sale
     again.keys("Escape")
     again.wait_for(lambda text: "Við ræsingu" not in text and "Til greiðslu" in text)
     again.type("1")
