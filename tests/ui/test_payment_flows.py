@@ -112,6 +112,9 @@ async def test_ssn_wrong_code_then_the_right_one(counter: Counter) -> None:
         wrong = "0000" if right != "0000" else "1111"
         await type_line(pilot, wrong)
         await until(pilot, lambda: "2 tilraunir eftir" in screen_text(app))
+        text = screen_text(app)
+        assert "Kóðinn var ekki samþykktur" in text
+        assert "Kóði sendur" not in text  # the code was answered: no stale "confirming…"
         await type_line(pilot, right)
         text = await result_shown(pilot, app)
         assert "━ GREITT ━" in text and "******-1119" in text

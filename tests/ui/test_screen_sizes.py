@@ -60,3 +60,16 @@ async def test_the_help_says_how_to_scroll_and_close(
         assert "8+ tölustafir eru alltaf kóði" in screen_text(app)  # the help's last lines
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+
+
+async def test_the_key_bar_never_splits_a_key_from_its_word(counter: Counter) -> None:
+    """English at 80×24: a plain word wrap left "F8" at a line's end and "Copy" on the next."""
+    from pos.core.ui_settings import UiSettings
+
+    app = counter.app(ui=UiSettings(language="en"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        bar = screen_text(app).splitlines()[-2:]
+        assert "F8 Copy" in "\n".join(bar), bar
+        for line in bar:
+            assert not re.search(r"(F\d+|Ctrl\+\w|Esc)$", line.rstrip()), bar

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker
 
+from pos.core.checkout import Phase
 from pos.core.customer_ids import CustomerId, parse_customer_id
 from pos.core.errors import InputError
 from pos.core.keymap import PAYMENT
@@ -60,6 +61,7 @@ class PaymentScreen(Screen[None]):
         self.cancel_asked = False
         self.started_at: float | None = None
         self.last_view: CheckoutView | None = None
+        self.code_sent = False
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         say_worker_failure(self, self.say, event)
@@ -187,6 +189,9 @@ class PaymentScreen(Screen[None]):
             return
         view = update.view
         self.last_view = view
+        if self.code_sent and view.phase is not Phase.CONFIRMING:
+            self.code_sent = False  # the code was answered: "code sent, confirming…" is old news
+            self._notice("")
         self._show_phase(view)
         if view.needs_code and self.stage is not Stage.CODE:
             self._stage(Stage.CODE)
@@ -230,6 +235,7 @@ class PaymentScreen(Screen[None]):
         if not digits:
             return
         self._notice(self.say("payment.code_sent"))
+        self.code_sent = True
         self.session.enter_code(digits)
 
     def on_key(self, event: events.Key) -> None:
