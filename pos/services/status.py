@@ -222,7 +222,7 @@ def template_patterns(
     return tuple((key, _pattern(template)) for key, template in table)
 
 
-_NUMBERS = frozenset({"count", "code", "seconds", "sale", "percent", "rate", "due"})
+_NUMBERS = frozenset({"count", "code", "seconds", "sale", "percent", "rate", "due", "pid"})
 _NUMBER = r"-?[0-9][0-9.]*"
 
 
