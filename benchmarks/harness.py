@@ -59,6 +59,10 @@ class Row:
     kind: Kind = "ratio"
     """How the figure is formed when there is no target (reported rows)."""
     note: str = ""
+    exact: bool = False
+    """The samples are counts, not estimates (errors): the target bounds their total as it is."""
+    pooled: float | None = None
+    """Report this quantile of each arm's pooled samples (p99 of every call), not per round."""
     figure: float | None = field(default=None, init=False)
     low: float | None = field(default=None, init=False)
     high: float | None = field(default=None, init=False)
@@ -77,6 +81,14 @@ class Row:
         return [o / b for o, b in zip(self.ours, self.baseline, strict=True)]
 
     def evaluate(self) -> None:
+        if self.pooled is not None:
+            self._evaluate_pooled(self.pooled)
+            return
+        if self.exact:
+            self.figure = self.low = self.high = sum(self.ours)
+            if self.target is not None:
+                self.met = self.figure <= self.target.limit
+            return
         values = self.per_round
         q = self.target.quantile if self.target else 0.5
         self.figure = median(values) if q == 0.5 else percentile(values, q)
@@ -91,6 +103,21 @@ class Row:
             self.met = bound <= self.target.limit
         else:
             self.met = bound >= self.target.limit
+
+    def _evaluate_pooled(self, q: float) -> None:
+        ours = percentile(self.ours, q)
+        if self.baseline is None:
+            self.figure = ours
+            return
+        base = percentile(self.baseline, q)
+        self.figure = ours / base if self.kind == "ratio" else ours - base
+
+    def shown(self, samples: list[float]) -> float:
+        """The figure shown for one arm: its pooled quantile, target quantile or median."""
+        if self.pooled is not None:
+            return percentile(samples, self.pooled)
+        q = self.target.quantile if self.target else 0.5
+        return median(samples) if q == 0.5 else percentile(samples, q)
 
 
 @dataclass
@@ -232,12 +259,10 @@ def table(results: Sequence[Result]) -> str:
     lines = [header]
     for result in results:
         for row in result.rows:
-            ours = percentile(row.ours, row.target.quantile) if row.target else median(row.ours)
+            ours = row.shown(row.ours)
             base = "—"
             if row.baseline is not None:
-                q = row.target.quantile if row.target else 0.5
-                base_value = median(row.baseline) if q == 0.5 else percentile(row.baseline, q)
-                base = _number(base_value, row.unit)
+                base = _number(row.shown(row.baseline), row.unit)
                 if row.baseline_what:
                     base += f" ({row.baseline_what})"
             met = "—" if row.met is None else ("yes" if row.met else "NO")
