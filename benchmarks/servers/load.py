@@ -22,11 +22,10 @@ SECRET = FIRST_TEST_APPLICATION.secret_key
 PATH = "/v1/Checkout/InsertCart"
 TIMEOUT_S = 10.0
 _serial = itertools.count(1)
-_last_nonce = 0
+_nonce = [0]  # the last nonce sent: each is above it
 
 
 def request_bytes(port: int) -> bytes:
-    global _last_nonce
     reference = f"B-{time.time_ns() % 10**9}-{next(_serial)}"
     body = json.dumps(
         {
@@ -38,8 +37,8 @@ def request_bytes(port: int) -> bytes:
         },
         separators=(",", ":"),
     ).encode()
-    _last_nonce = max(time.time_ns() // 100, _last_nonce + 1)
-    nonce = str(_last_nonce)
+    _nonce[0] = max(time.time_ns() // 100, _nonce[0] + 1)
+    nonce = str(_nonce[0])
     host = f"127.0.0.1:{port}"
     signature = hashlib.sha256(
         (SECRET + nonce + f"http://{host}{PATH}").encode() + body
