@@ -96,6 +96,14 @@ class Row:
         if self.target is None:
             return
         bound = self.high if self.target.op == "<=" else self.low
+        if bound is None and q > 0.5 and self.target.op == "<=" and values:
+            # A 95 % bound on a p99 needs hundreds of samples; the largest one is the honest
+            # stand-in (it is at least the p99 of these samples).
+            bound = self.high = max(values)
+            self.note = (self.note + "; " if self.note else "") + (
+                f"gated on the largest of {len(values)} samples (a 95 % bound on p"
+                f"{q * 100:g} needs more)"
+            )
         if bound is None:
             self.met = False
             self.note = (self.note + "; " if self.note else "") + "too few samples for a bound"
