@@ -118,7 +118,12 @@ class Row:
             self.figure = ours
             return
         base = percentile(self.baseline, q)
-        self.figure = ours / base if self.kind == "ratio" else ours - base
+        kind = self.target.kind if self.target else self.kind
+        self.figure = ours / base if kind == "ratio" else ours - base
+        if self.target is not None:
+            within = self.figure <= self.target.limit
+            self.met = within if self.target.op == "<=" else self.figure >= self.target.limit
+            self.note = (self.note + "; " if self.note else "") + "pooled samples: no interval"
 
     def shown(self, samples: list[float]) -> float:
         """The figure shown for one arm: its pooled quantile, target quantile or median."""
