@@ -4,8 +4,9 @@ Modes (each prints one line):
 
 - ``start till DATA_DIR BASE_URL`` / ``start empty``: ``FRAME`` once the first screen
   (the sale screen; the empty app's Footer) has rendered: the parent times spawn to that line.
-- ``keys DATA_DIR BASE_URL ROUNDS SAMPLES``: JSON of key-to-total times (ms) with 4 and with
-  499 lines on the counter, alternating between the two sales (parked and recalled, untimed).
+- ``keys DATA_DIR BASE_URL ROUNDS SAMPLES LINES``: JSON of key-to-total times (ms) with 4 and
+  with LINES - 1 lines on the counter, alternating between the two sales (parked and recalled,
+  untimed).
 - ``memory DATA_DIR BASE_URL N…``: JSON of RSS and tracemalloc after N paid cash sales.
 """
 
@@ -94,23 +95,23 @@ async def key_to_total(pilot: Any, app: Any) -> float:
     return took
 
 
-async def keys(data_dir: Path, base_url: str, rounds: int, samples: int) -> None:
+async def keys(data_dir: Path, base_url: str, rounds: int, samples: int, lines: int) -> None:
     from pos.ui.screens.sale import SaleScreen
 
     app = till_app(data_dir, base_url)
-    times: dict[str, list[list[float]]] = {"5th": [], "500th": []}
+    times: dict[str, list[list[float]]] = {"5th": [], "big": []}
     async with app.run_test(headless=True, size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, SaleScreen))
         session = app.context.session
-        for _ in range(499):
+        for _ in range(lines - 1):
             session.enter(AMOUNT)
-        parked = {"500th": session.park_sale()}
+        parked = {"big": session.park_sale()}
         for _ in range(4):
             session.enter(AMOUNT)
         current = "5th"
         await pilot.pause()
         for n in range(rounds):
-            for which in ("5th", "500th") if n % 2 == 0 else ("500th", "5th"):
+            for which in ("5th", "big") if n % 2 == 0 else ("big", "5th"):
                 if which != current:
                     parked[current] = session.park_sale()
                     session.recall_sale(parked[which])
@@ -159,7 +160,7 @@ def main(argv: list[str]) -> None:
     elif mode == "start":
         asyncio.run(start_till(Path(argv[2]), argv[3]))
     elif mode == "keys":
-        asyncio.run(keys(Path(argv[1]), argv[2], int(argv[3]), int(argv[4])))
+        asyncio.run(keys(Path(argv[1]), argv[2], int(argv[3]), int(argv[4]), int(argv[5])))
     elif mode == "memory":
         asyncio.run(memory(Path(argv[1]), argv[2], [int(n) for n in argv[3:]]))
     else:
