@@ -55,6 +55,7 @@ def run(quick: bool = False) -> Result:
         keys = child_json(
             ["keys", str(Path(folder) / "keys"), base_url, str(rounds), str(samples), str(lines)]
         )
+        keys["bare"] = child_json(["keys-bare", str(rounds), str(samples)])
         marks = [2, 4, 6] if quick else [200, 600, 1000]
         memory = child_json(["memory", str(Path(folder) / "memory"), base_url, *map(str, marks)])
     found = rows(cold, keys, memory, marks, lines)
@@ -85,7 +86,13 @@ def rows(
             "empty Textual app + Footer",
             Target("ratio", "<=", 1.5),
         ),
-        Row("key to total, 5th line, p50", "ms", small, kind="value"),
+        Row(
+            "key to total, 5th line, p50",
+            "ms",
+            small,
+            [median(r) for r in keys["bare"]],
+            "bare Textual Input→Static",
+        ),
         Row("key to total, 5th line, p99", "ms", pooled_small, kind="value", pooled=0.99),
         Row(f"key to total, {lines}th line, p99", "ms", pooled_large, kind="value", pooled=0.99),
         Row(

@@ -7,6 +7,8 @@ Modes (each prints one line):
 - ``keys DATA_DIR BASE_URL ROUNDS SAMPLES LINES``: JSON of key-to-total times (ms) with 4 and
   with LINES - 1 lines on the counter, alternating between the two sales (parked and recalled,
   untimed).
+- ``keys-bare ROUNDS SAMPLES``: the same timing on a bare Textual app whose Enter adds the
+  input to a total shown in a Static: Textual's own floor for a key to a number on screen.
 - ``memory DATA_DIR BASE_URL N…``: JSON of RSS and tracemalloc after N paid cash sales.
 """
 
@@ -121,6 +123,40 @@ async def keys(data_dir: Path, base_url: str, rounds: int, samples: int, lines: 
     print(json.dumps(times), flush=True)
 
 
+async def keys_bare(rounds: int, samples: int) -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Input, Static
+
+    class Bare(App[None]):
+        total = 0
+
+        def compose(self) -> ComposeResult:
+            yield Static("0", id="total-plain")
+            yield Input(id="entry")
+            yield Footer()
+
+        def on_input_submitted(self, event: Input.Submitted) -> None:
+            self.total += int(event.value)
+            event.input.value = ""
+            self.query_one("#total-plain", Static).update(f"{self.total:,}")
+
+    app = Bare()
+    times: list[list[float]] = []
+    async with app.run_test(headless=True, size=SIZE) as pilot:
+        await pilot.pause()
+        for _ in range(rounds):
+            one: list[float] = []
+            for _ in range(samples):
+                await pilot.press(*AMOUNT)
+                before = total_shown(app)
+                start = time.perf_counter()
+                await pilot.press("enter")
+                await until(pilot, lambda before=before: total_shown(app) != before, 10)
+                one.append((time.perf_counter() - start) * 1000)
+            times.append(one)
+    print(json.dumps(times), flush=True)
+
+
 def rss_kib() -> int:
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
@@ -161,6 +197,8 @@ def main(argv: list[str]) -> None:
         asyncio.run(start_till(Path(argv[2]), argv[3]))
     elif mode == "keys":
         asyncio.run(keys(Path(argv[1]), argv[2], int(argv[3]), int(argv[4]), int(argv[5])))
+    elif mode == "keys-bare":
+        asyncio.run(keys_bare(int(argv[1]), int(argv[2])))
     elif mode == "memory":
         asyncio.run(memory(Path(argv[1]), argv[2], [int(n) for n in argv[3:]]))
     else:
