@@ -51,6 +51,12 @@ def run(quick: bool = False) -> Result:
             lambda: spawn_to_frame(["start", "till", start_dir, base_url]),
             lambda: spawn_to_frame(["start", "empty"]),
         )
+        floor_dir = str(Path(folder) / "floor")
+        floor = interleaved(
+            rounds,
+            lambda: spawn_to_frame(["start", "floor", floor_dir]),
+            lambda: spawn_to_frame(["start", "empty"]),
+        )
         samples, lines = (2, 20) if quick else (10, 500)
         keys = child_json(
             ["keys", str(Path(folder) / "keys"), base_url, str(rounds), str(samples), str(lines)]
@@ -59,6 +65,16 @@ def run(quick: bool = False) -> Result:
         marks = [2, 4, 6] if quick else [200, 600, 1000]
         memory = child_json(["memory", str(Path(folder) / "memory"), base_url, *map(str, marks)])
     found = rows(cold, keys, memory, marks, lines)
+    found.insert(
+        1,
+        Row(
+            "cold start floor: + httpx + SQLite",
+            "ms",
+            floor[0],
+            floor[1],
+            "empty Textual app + Footer",
+        ),
+    )
     return Result("screen", found, {"keys": keys, "memory": memory, "big_sale_lines": lines})
 
 

@@ -2,8 +2,10 @@
 
 Modes (each prints one line):
 
-- ``start till DATA_DIR BASE_URL`` / ``start empty``: ``FRAME`` once the first screen
-  (the sale screen; the empty app's Footer) has rendered: the parent times spawn to that line.
+- ``start till DATA_DIR BASE_URL`` / ``start empty`` / ``start floor DATA_DIR``: ``FRAME`` once
+  the first screen (the sale screen; the empty app's Footer) has rendered: the parent times
+  spawn to that line. The floor is the empty app that also imports httpx and opens a SQLite
+  file in WAL mode: what any till on Textual that talks HTTP and keeps a journal must load.
 - ``keys DATA_DIR BASE_URL ROUNDS SAMPLES LINES``: JSON of key-to-total times (ms) with 4 and
   with LINES - 1 lines on the counter, alternating between the two sales (parked and recalled,
   untimed).
@@ -59,9 +61,19 @@ async def start_till(data_dir: Path, base_url: str) -> None:
         print("FRAME", flush=True)
 
 
-async def start_empty() -> None:
+async def start_empty(floor_dir: Path | None = None) -> None:
     from textual.app import App, ComposeResult
     from textual.widgets import Footer
+
+    if floor_dir is not None:
+        import sqlite3
+
+        import httpx
+
+        floor_dir.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(floor_dir / "floor.sqlite3")
+        db.execute("PRAGMA journal_mode=WAL")
+        httpx.AsyncClient()
 
     class Empty(App[None]):
         def compose(self) -> ComposeResult:
@@ -193,6 +205,8 @@ def main(argv: list[str]) -> None:
     mode = argv[0]
     if mode == "start" and argv[1] == "empty":
         asyncio.run(start_empty())
+    elif mode == "start" and argv[1] == "floor":
+        asyncio.run(start_empty(Path(argv[2])))
     elif mode == "start":
         asyncio.run(start_till(Path(argv[2]), argv[3]))
     elif mode == "keys":
