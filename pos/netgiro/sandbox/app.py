@@ -352,7 +352,8 @@ def url_as_sent(request: Request) -> str:
     host = request.headers.get("host", "")
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
     query = request.scope.get("query_string", b"")
-    url = f"{request.url.scheme}://{host}{raw_path.decode('latin-1')}"
+    scheme = request.scope.get("scheme", "http")  # what request.url says, without building it
+    url = f"{scheme}://{host}{raw_path.decode('latin-1')}"
     return f"{url}?{query.decode('latin-1')}" if query else url
 
 
