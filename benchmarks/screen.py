@@ -75,7 +75,8 @@ def run(quick: bool = False) -> Result:
             "empty Textual app + Footer",
         ),
     )
-    return Result("screen", found, {"keys": keys, "memory": memory, "big_sale_lines": lines})
+    extra = {"keys": keys, "memory": memory, "big_sale_lines": lines}
+    return Result("screen", found, extra)
 
 
 def rows(
