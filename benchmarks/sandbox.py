@@ -52,7 +52,7 @@ def load(generator: subprocess.Popen[str], port: int, registers: int, each: int)
 
 def run(quick: bool = False) -> Result:
     rounds = 3 if quick else 20
-    per_level = {1: 10, 10: 3, 50: 1} if quick else {1: 60, 10: 12, 50: 4}
+    per_level = {1: 10, 10: 3, 50: 1} if quick else {1: 200, 10: 40, 50: 10}
     rows: list[Row] = []
     extra: dict[str, Any] = {}
     with ExitStack() as stack:
