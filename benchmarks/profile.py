@@ -7,6 +7,7 @@ for a target the table shows missed, beside the floor the table measures.
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 import sys
 import tempfile
@@ -108,6 +109,47 @@ def screen_start() -> Path:
         return in_child("screen-start", child_args)
 
 
+def sandbox() -> Path:
+    """The sandbox process under pyinstrument while 50 registers send InsertCarts."""
+    from benchmarks.sandbox import load, wait_for_port
+
+    PROFILES.mkdir(exist_ok=True)
+    path = PROFILES / "sandbox-50-registers.txt"
+    with tempfile.TemporaryDirectory() as folder:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "pyinstrument",
+                "--no-color",
+                "-o",
+                str(path),
+                "-m",
+                "benchmarks.servers.sandbox",
+                f"{folder}/sandbox.sqlite3",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            assert server.stdout is not None
+            port = int(server.stdout.readline().split()[1])
+            wait_for_port(port)
+            with child(["-m", "benchmarks.servers.load"]) as (generator, _):
+                for _ in range(10):
+                    load(generator, port, 50, 8)
+        finally:
+            server.send_signal(signal.SIGINT)  # uvicorn stops; pyinstrument writes its file
+            try:
+                server.wait(20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    return path
+
+
 def startup() -> Path:
     from benchmarks.startup import POS, seeded_data_dir
 
@@ -122,6 +164,7 @@ PROFILED = {
     "receipt": receipt,
     "client": client,
     "screen": screen_start,
+    "sandbox": sandbox,
     "startup": startup,
 }
 
