@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -40,6 +39,8 @@ def add_commands(commands: Any) -> None:
 
 
 def _run_refund_send(args: argparse.Namespace) -> int:
+    import asyncio
+
     from pos.core.money import parse_amount
     from pos.services.refund_commands import EXIT_OF_STATUS, send_refund
 
@@ -55,6 +56,8 @@ def _run_refund_send(args: argparse.Namespace) -> int:
 
 
 def _run_refund_settle(args: argparse.Namespace) -> int:
+    import asyncio
+
     from pos.services.refund_commands import settle_refund
 
     settings = settings_of(args)
