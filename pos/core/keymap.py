@@ -64,6 +64,7 @@ INPUT_KEYS = frozenset(
         "end", "ctrl+e", "shift+home", "shift+end", "delete", "ctrl+d", "enter", "ctrl+w",
         "ctrl+u", "super+backspace", "ctrl+backspace", "alt+backspace", "ctrl+k", "ctrl+x",
         "ctrl+c", "super+c", "ctrl+v",
+        "ctrl+j",  # EntryLine: a newline is Enter (typed before raw mode, or a scanner's LF)
     }
 )  # fmt: skip
 # Keys typed into the input line: digits, letters, * and the like are never action keys.
