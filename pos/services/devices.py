@@ -18,8 +18,9 @@ from pos.devices.drawer import DrawerPulse, NoDrawer, PrinterDrawer
 from pos.devices.escpos_render import PrinterProfile
 from pos.devices.printers import FilePrinter, NetworkPrinter, SerialPrinter, UsbPrinter
 from pos.devices.profiles import profile_problems
-from pos.devices.protocols import Drawer, Printer
+from pos.devices.protocols import Drawer, Printer, Scanner
 from pos.devices.scanner import SerialScanner
+from pos.devices.status import DeviceStatus
 
 RECEIPTS_FOLDER = "receipts"
 log = logging.getLogger("pos.devices")
@@ -53,11 +54,26 @@ def profile_from_settings(settings: PrinterSettings) -> PrinterProfile:
     return PrinterProfile(settings.profile, settings.codepage, settings.qr)
 
 
-def scanner_from_settings(settings: ScannerSettings) -> SerialScanner | None:
-    """A serial scanner, or None for a keyboard wedge (it types into the till itself)."""
+def scanner_from_settings(settings: ScannerSettings) -> Scanner | None:
+    """A serial scanner, or None for a keyboard wedge (it types into the till itself).
+
+    Only the process holding the register lock may open the port (the till, once its session
+    is open): a second reader would steal the scans.
+    """
     if settings.kind != "serial":
         return None
     return SerialScanner(settings.port, settings.baud, settings.suffix)
+
+
+ScannerState = str
+"""What the status bar shows: "ok", "reconnecting" (unplugged: the reader keeps reopening it),
+"fault" (any other fault), "unknown" (not yet opened) or "keyboard" (a wedge, no port)."""
+
+
+def scanner_state(status: DeviceStatus) -> ScannerState:
+    if status.state == "fault":
+        return "reconnecting" if status.kind == "disconnected" else "fault"
+    return status.state
 
 
 def printer_profile_probe(settings: Settings) -> list[Problem]:

@@ -215,8 +215,16 @@ class SaleScreen(Screen[None]):
 
     @on(Input.Submitted, "#entry")
     def entered(self, event: Input.Submitted) -> None:
-        entry = self.query_one(EntryLine)
-        keys, times = entry.take()
+        keys, times = self.query_one(EntryLine).take()
+        self._enter(keys, times)
+
+    def take_scan(self, code: str) -> None:
+        """A serial scan, as a wedge scan would come: after what the line holds (``3*``), Enter."""
+        typed, times = self.query_one(EntryLine).take()
+        at = self.context.settings.monotonic()
+        self._enter(typed + code, [*times, *[at] * len(code)] if times or not typed else [])
+
+    def _enter(self, keys: str, times: list[float]) -> None:
         if not keys.strip():
             return
         try:
