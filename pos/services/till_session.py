@@ -35,6 +35,7 @@ from pos.core.till_settings import TillSettings
 from pos.devices.protocols import Drawer
 from pos.journal import AttemptRecord, Journal, sales
 from pos.services import till_netgiro, till_reports
+from pos.services.devices import kick_drawer, till_actor
 from pos.services.recovery import recover_open_attempts
 from pos.services.status import CheckoutView, view_of
 from pos.services.till_views import (
@@ -246,7 +247,7 @@ class TillSession:
         sale_id = self._journal_for_tender()
         taken = sales.take_cash(self._journal, sale_id, after.tenders[-1].amount, tendered)
         self._sale = after
-        drawer_problem = self._kick_drawer()
+        drawer_problem = self._kick_drawer("cash_sale", sale_id)
         summary = self._summary(sale_id)
         if taken.paid:
             self._finish(summary)
@@ -391,13 +392,14 @@ class TillSession:
             )
         return self._sale_id
 
-    def _kick_drawer(self) -> str:
-        """Open the drawer; what went wrong, for the cashier ("" when it opened)."""
-        try:
-            opened, message = self._drawer.kick()
-        except Exception:  # the cash is taken and journaled; a stuck drawer is opened by key
-            log.exception("the cash drawer did not open")
-            return "The cash drawer did not open: open it with its key."
+    def _kick_drawer(self, why: str = "no_sale", sale_id: int | None = None) -> str:
+        """Open the drawer (audited); what went wrong, for the cashier ("" when it opened)."""
+        if isinstance(self._drawer, NoDrawer):
+            return ""  # none wired: nothing was kicked, nothing to audit
+        actor = till_actor(self.cashier, self._register_id)
+        opened, message = kick_drawer(
+            self._drawer, self._journal, actor=actor, why=why, sale_id=sale_id
+        )
         return "" if opened else message
 
     async def _run_netgiro(self, customer: CustomerId, confirmation: str | None) -> AttemptRecord:

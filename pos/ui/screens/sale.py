@@ -6,6 +6,7 @@ the payment in ``workers.pay_netgiro``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from textual import on
@@ -18,7 +19,9 @@ from textual.worker import Worker
 from pos.core.catalog import CatalogItem
 from pos.core.errors import PosError
 from pos.core.keymap import SALE, default_keys
+from pos.services.devices import till_actor
 from pos.services.printing import JobFailed
+from pos.services.reprint import dismiss_job, free_reprint, reprint_uncertain, retry_job
 from pos.services.status import UNKNOWN_LABEL
 from pos.services.till_session import TillSession
 from pos.services.till_views import (
@@ -34,18 +37,13 @@ from pos.ui.format import grouped
 from pos.ui.format import quantity as format_quantity
 from pos.ui.keys import bindings, key_label
 from pos.ui.messages import StartupFinished, TillUpdated, WorkFailed
+from pos.ui.screens.print_banner import PrintBanner
 from pos.ui.widgets.entry_line import EntryLine
 from pos.ui.widgets.key_bar import KeyBar
 from pos.ui.widgets.sale_lines import SaleLines
 from pos.ui.widgets.status_bar import StatusBar
 from pos.ui.widgets.total_panel import TotalPanel
-from pos.ui.workers import (
-    PrintsDone,
-    periodic_recovery,
-    print_receipts,
-    reprint_last,
-    start_till,
-)
+from pos.ui.workers import PrintsDone, periodic_recovery, print_receipts, start_till
 
 ACTIONS = {
     "sale_netgiro": "netgiro",
@@ -61,6 +59,7 @@ ACTIONS = {
     "sale_clear": "clear_sale",
     "sale_print_retry": "print_retry",
     "sale_print_later": "print_later",
+    "sale_print_dismiss": "print_dismiss",
     "sale_line_up": "move(-1)",
     "sale_line_down": "move(1)",
     "sale_clear_input": "clear_input",
@@ -78,7 +77,6 @@ class SaleScreen(Screen[None]):
         self.say = context.messages
         self.vat_rate: int | None = None
         self.started = False
-        self.failed_print: int | None = None
 
     @property
     def session(self) -> TillSession:
@@ -93,6 +91,7 @@ class SaleScreen(Screen[None]):
         with Horizontal(id="sale-main"):
             yield SaleLines(self.say)
             yield TotalPanel(self.say)
+        yield PrintBanner(self.say)
         yield Static("", id="notice")
         yield EntryLine(placeholder=self.say("sale.placeholder"), id="entry")
         yield KeyBar(self.say)
@@ -139,33 +138,37 @@ class SaleScreen(Screen[None]):
 
     # --- receipts ---------------------------------------------------------------------------
 
-    def _print(self, *, opening: bool = False, retry: int | None = None) -> None:
+    def _print(
+        self, *, opening: bool = False, prepare: Callable[[], object] | None = None, note: str = ""
+    ) -> None:
         queue = self.context.printing
         if queue is not None:
-            work = print_receipts(self, queue, opening=opening, retry=retry)
+            work = print_receipts(self, queue, opening=opening, prepare=prepare, note=note)
             self.run_worker(work, name="print", exit_on_error=False)
 
     @on(PrintsDone)
     def printed(self, message: PrintsDone) -> None:
-        failed = [e for e in message.events if isinstance(e, JobFailed)]
         status = self.query_one(StatusBar)
+        failed = [e for e in message.events if isinstance(e, JobFailed)]
         if failed:
-            self.failed_print = failed[-1].job.id
             status.set_printer("fault", message.waiting)
-            event = failed[-1]
-            keys = {
-                "retry": self._key_of("sale_print_retry"),
-                "later": self._key_of("sale_print_later"),
-            }
-            text = self.say("print.failed", sale=event.job.sale_id, reason=event.reason, **keys)
-            self.say_notice(text, error=True)
         elif message.events:
-            self.failed_print = None
             status.set_printer("ok", message.waiting)
         else:
             status.set_printer(status.facts.printer if status.facts else "unknown", message.waiting)
-        for job in message.uncertain:
-            self.notify(self.say("print.uncertain", sale=job.sale_id), severity="warning")
+        self.query_one(PrintBanner).offer(message.offers, self._banner_keys())
+        if message.note:
+            self.say_notice(message.note)
+        self._banner_changed()
+
+    def _banner_keys(self) -> dict[str, str]:
+        return {
+            "retry": self._key_of("sale_print_retry"),
+            "later": self._key_of("sale_print_later"),
+            "dismiss": self._key_of("sale_print_dismiss"),
+        }
+
+    def _banner_changed(self) -> None:
         self.refresh_bindings()
         self.query_one(KeyBar).refresh()
 
@@ -174,19 +177,51 @@ class SaleScreen(Screen[None]):
         return key_label(keys.split(",")[0])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("print_retry", "print_later"):
-            return self.failed_print is not None
+        if action in ("print_retry", "print_later", "print_dismiss"):
+            return self.query_one(PrintBanner).current is not None
         return True
 
+    @property
+    def _actor(self) -> str:
+        return till_actor(self.session.cashier, self.context.settings.facts.register)
+
     def action_print_retry(self) -> None:
-        if self.failed_print is not None:
-            self._print(retry=self.failed_print)
+        """A failed job printed again; for an uncertain one, an AFRIT in its place (audited)."""
+        banner = self.query_one(PrintBanner)
+        job, queue = banner.current, self.context.printing
+        if job is None or queue is None:
+            return
+        what = banner.what(job)
+        if job.status == "uncertain":
+            actor = self._actor
+            self._print(
+                prepare=lambda: reprint_uncertain(queue.journal, job.id, actor=actor),
+                note=self.say("devices.afrit_queued", what=what),
+            )
+        else:
+            self._print(prepare=lambda: retry_job(queue.journal, job.id))
+        banner.drop(job.id, self._banner_keys())
+        self._banner_changed()
 
     def action_print_later(self) -> None:
-        self.failed_print = None
-        self.say_notice(self.say("print.later"))
-        self.refresh_bindings()
-        self.query_one(KeyBar).refresh()
+        banner = self.query_one(PrintBanner)
+        job = banner.current
+        if job is None:
+            return
+        self.say_notice(self.say("devices.later", what=banner.what(job)))
+        banner.drop(job.id, self._banner_keys())
+        self._banner_changed()
+
+    def action_print_dismiss(self) -> None:
+        """The cashier's decision: it will not print (journaled, audited); still reprintable."""
+        banner = self.query_one(PrintBanner)
+        job, queue = banner.current, self.context.printing
+        if job is None or queue is None:
+            return
+        if self._try(dismiss_job, queue.journal, job.id, actor=self._actor):
+            self.say_notice(self.say("devices.dismissed", what=banner.what(job)))
+        banner.drop(job.id, self._banner_keys())
+        self._banner_changed()
 
     @on(WorkFailed)
     def work_failed(self, message: WorkFailed) -> None:
@@ -243,9 +278,9 @@ class SaleScreen(Screen[None]):
 
     # --- the action keys ------------------------------------------------------------------
 
-    def _try(self, call: object, *args: object) -> bool:
+    def _try(self, call: object, *args: object, **kwargs: object) -> bool:
         try:
-            call(*args)  # type: ignore[operator]
+            call(*args, **kwargs)  # type: ignore[operator]
         except PosError as exc:
             self.say_notice(explain(self.say, exc), error=True)
             return False
@@ -341,12 +376,16 @@ class SaleScreen(Screen[None]):
             self.say_notice(self.say("sale.cleared"))
 
     def action_reprint(self) -> None:
+        """The cashier's one free copy (AFRIT) of the last receipt, audited."""
         queue = self.context.printing
         if queue is None:
             self.say_notice(self.say("sale.no_printer"), error=True)
             return
-        work = reprint_last(self, queue, datetime.now(UTC))  # real time: the 10 minutes are real
-        self.run_worker(work, name="reprint", exit_on_error=False)
+        now, actor = datetime.now(UTC), self._actor  # real time: the 10 minutes are real
+        self._print(
+            prepare=lambda: free_reprint(queue.journal, now, actor=actor),
+            note=self.say("devices.free_reprint_queued"),
+        )
 
     def action_manager(self) -> None:
         self.say_notice(self.say("sale.manager_not_yet"), error=True)

@@ -1,0 +1,125 @@
+"""The print banner at the till: a failed job offers retry / later / dismiss, a job a crash left
+uncertain offers an AFRIT in its place; every decision is journaled, reprints and dismissals
+audited. Real sandbox, real journal file, the real file printer (made to fail by a file in the
+way of its folder)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+
+from pos.journal import Journal
+from pos.journal import print_jobs as jobs_db
+from pos.journal.audit import entries
+from pos.ui.app import TillApp
+from pos.ui.screens.print_banner import PrintBanner
+from pos.ui.screens.sale import SaleScreen
+
+from .conftest import SIZE, Counter, screen_text, type_line, until
+
+
+async def cash_sale(pilot: Pilot[Any], app: TillApp, amount: str = "2137") -> None:
+    await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+    await type_line(pilot, amount)
+    await pilot.press("f3", "f3", "escape")  # cash, the exact amount: paid
+    await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+
+
+def banner(app: TillApp) -> PrintBanner:
+    return app.screen.query_one(PrintBanner)
+
+
+def flat(app: TillApp) -> str:
+    return " ".join(screen_text(app).split())
+
+
+def block_the_printer(counter: Counter) -> Any:
+    counter.data_dir.mkdir(parents=True, exist_ok=True)
+    in_the_way = counter.data_dir / "receipts"
+    in_the_way.write_text("not a folder", encoding="utf-8")  # the file printer cannot write
+    return in_the_way
+
+
+def receipt_jobs(counter: Counter) -> list[jobs_db.QueuedJob]:
+    with Journal(counter.settings.journal_file) as journal:
+        return [job for job in jobs_db.jobs(journal) if job.sale_id is not None]
+
+
+def audit_rows(counter: Counter, action: str) -> list[tuple[str, dict[str, Any]]]:
+    with Journal(counter.settings.journal_file) as journal:
+        return [(row.actor, row.details) for row in entries(journal, actions=(action,))]
+
+
+async def test_a_failed_print_is_dismissed_by_the_cashier_audited_and_still_reprintable(
+    counter: Counter,
+) -> None:
+    in_the_way = block_the_printer(counter)
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await cash_sale(pilot, app)
+        await until(pilot, lambda: "Kvittun 1 prentaðist ekki" in flat(app))
+        text = flat(app)
+        assert "Ctrl+R prentar aftur" in text and "Ctrl+L síðar" in text
+        assert "Ctrl+O sleppir" in text
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: "Kvittun 1 verður ekki prentuð" in flat(app))
+        assert not banner(app).display and "prentaðist ekki" not in flat(app)
+        await pilot.press("ctrl+o")  # nothing offered: the key does nothing
+        in_the_way.unlink()
+        await pilot.press("f8")  # the receipt stays reprintable: the cashier's free copy
+        copy = counter.data_dir / "receipts" / "receipt-000001-afrit-1.txt"
+        await until(pilot, copy.is_file)
+    [original, _copy] = receipt_jobs(counter)
+    assert original.status == "skipped" and original.reason.startswith("dismissed (failed: ")
+    [(actor, details)] = audit_rows(counter, "print.dismissed")
+    assert actor == "register:R1" and details["receipt_no"] == 1 and details["was"] == "failed"
+    assert [d["why"] for _, d in audit_rows(counter, "print.reprint")] == ["free"]
+
+
+async def test_later_hides_a_failed_print_until_the_till_opens_again(counter: Counter) -> None:
+    in_the_way = block_the_printer(counter)
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await cash_sale(pilot, app)
+        await until(pilot, lambda: "Kvittun 1 prentaðist ekki" in flat(app))
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: not banner(app).display)
+        assert "Kvittun 1 bíður" in flat(app)
+    assert [job.status for job in receipt_jobs(counter)] == ["failed"]
+    in_the_way.unlink()
+    again = counter.app()
+    async with again.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "Kvittun 1 prentaðist ekki" in flat(again))
+        await pilot.press("ctrl+r")
+        receipt = counter.data_dir / "receipts" / "receipt-000001.txt"
+        await until(pilot, receipt.is_file)
+        await until(pilot, lambda: not banner(again).display)
+    assert [job.status for job in receipt_jobs(counter)] == ["printed"]
+    assert audit_rows(counter, "print.reprint") == []  # a retry of the original is no copy
+
+
+async def test_an_uncertain_receipt_found_at_start_offers_an_afrit_that_is_not_the_free_one(
+    counter: Counter,
+) -> None:
+    app = counter.app(print_queue=None)  # the sale is paid; its receipt job waits, queued
+    async with app.run_test(size=SIZE) as pilot:
+        await cash_sale(pilot, app)
+    [job] = receipt_jobs(counter)
+    with Journal(counter.settings.journal_file) as journal:
+        assert jobs_db.claim(journal, job.id)  # the till died while the bytes were leaving
+    again = counter.app()
+    async with again.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "Kvittun 1 gæti hafa prentast" in flat(again))
+        assert "prenta AFRIT? Ctrl+R prentar AFRIT" in flat(again)
+        assert not (counter.data_dir / "receipts" / "receipt-000001.txt").exists()
+        await pilot.press("ctrl+r")
+        afrit = counter.data_dir / "receipts" / "receipt-000001-afrit-1.txt"
+        await until(pilot, afrit.is_file)
+        assert "AFRIT" in afrit.read_text(encoding="utf-8")
+        await until(pilot, lambda: not banner(again).display)
+        await pilot.press("f8")  # the cashier's free copy is still there
+        await until(pilot, (counter.data_dir / "receipts" / "receipt-000001-afrit-2.txt").is_file)
+    assert not (counter.data_dir / "receipts" / "receipt-000001.txt").exists()  # never resent
+    assert [d["why"] for _, d in audit_rows(counter, "print.reprint")] == ["uncertain", "free"]
+    assert [j.status for j in receipt_jobs(counter)] == ["skipped", "printed", "printed"]
