@@ -103,9 +103,10 @@ class CashScreen(Screen[None]):
 
     def _show(self, result: CashResult, tendered: int) -> None:
         say = self.say
+        by_key = " " + say("devices.open_with_key") if result.drawer_problem else ""
         if not result.paid:
             rest = grouped(result.view.sale.balance_due)
-            self._notice(say("cash.partial", tendered=grouped(tendered), rest=rest))
+            self._notice(say("cash.partial", tendered=grouped(tendered), rest=rest) + by_key)
             self.query_one("#cash-due", Digits).update(rest)
             return
         self.done = True
@@ -120,7 +121,7 @@ class CashScreen(Screen[None]):
         for name in ("#cash-word", "#cash-change-label", "#cash-change"):
             self.query_one(name).display = True
         receipt = result.receipt_no if result.receipt_no is not None else "-"
-        self._notice(say("cash.done", receipt=receipt))
+        self._notice(say("cash.done", receipt=receipt) + by_key)
         self.refresh_bindings()
         self.query_one(KeyBar).refresh()
 

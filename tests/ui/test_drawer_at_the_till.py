@@ -1,0 +1,67 @@
+"""The drawer at the till: a cash sale kicks the drawer on the configured printer (a real loopback
+TCP printer); when no kick can be sent the cash screen says to open it with the key. Both audited."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import replace
+from typing import Any
+
+from pos.config.printer import PrinterSettings
+from pos.journal import Journal
+from pos.journal.audit import entries
+from pos.ui.screens.cash import CashScreen
+from pos.ui.screens.sale import SaleScreen
+from tests.devices.loopback_printer import loopback_printer
+
+from .conftest import SIZE, Counter, screen_text, type_line, until
+
+
+def with_network_printer(counter: Counter, port: int) -> None:
+    printer = PrinterSettings(kind="network", host="127.0.0.1", port=port, timeout_s=3.0)
+    counter.settings = replace(
+        counter.settings, sections={**counter.settings.sections, "printer": printer}
+    )
+
+
+def closed_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port: int = listener.getsockname()[1]
+    return port  # nothing listens there now: a connect is refused at once
+
+
+def audit_rows(counter: Counter, action: str) -> list[tuple[str, dict[str, Any]]]:
+    with Journal(counter.settings.journal_file) as journal:
+        return [(row.actor, row.details) for row in entries(journal, actions=(action,))]
+
+
+async def test_a_drawer_that_cannot_be_kicked_is_opened_with_the_key_and_audited(
+    counter: Counter,
+) -> None:
+    with_network_printer(counter, closed_port())
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        await type_line(pilot, "2137")
+        await pilot.press("f3", "f3")
+        await until(pilot, lambda: isinstance(app.screen, CashScreen) and app.screen.done)
+        await until(pilot, lambda: "opnaðu hana með lyklinum" in " ".join(screen_text(app).split()))
+    [(actor, details)] = audit_rows(counter, "drawer.open_with_key")
+    assert actor == "register:R1" and details["why"] == "cash_sale"
+    assert "unreachable" in details["problem"] or "did not open" in details["problem"]
+    assert audit_rows(counter, "drawer.kicked") == []
+
+
+async def test_a_cash_sale_kicks_the_drawer_and_the_kick_is_audited(counter: Counter) -> None:
+    with loopback_printer() as listener:
+        with_network_printer(counter, listener.port)
+        app = counter.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+            await type_line(pilot, "2137")
+            await pilot.press("f3", "f3")
+            await until(pilot, lambda: isinstance(app.screen, CashScreen) and app.screen.done)
+            assert "lyklinum" not in screen_text(app)
+            await until(pilot, lambda: b"\x1bp" in listener.data)  # ESC p reached the printer
+    [(actor, details)] = audit_rows(counter, "drawer.kicked")
+    assert actor == "register:R1" and details["why"] == "cash_sale" and details["sale_id"]
