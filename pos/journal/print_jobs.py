@@ -61,6 +61,11 @@ def jobs(journal: Journal, status: str | None = None) -> list[QueuedJob]:
     return _select(journal._db, f"{where} ORDER BY id", args)
 
 
+def has_queued(journal: Journal) -> bool:
+    found = journal._db.execute("SELECT 1 FROM print_jobs WHERE status = 'queued' LIMIT 1")
+    return found.fetchone() is not None
+
+
 def job(journal: Journal, job_id: int) -> QueuedJob:
     found = _select(journal._db, "WHERE id = ?", (job_id,))
     if not found:

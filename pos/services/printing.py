@@ -156,6 +156,10 @@ class PrintQueue:
         jobs_db.mark_sending_uncertain(self.journal)
         return jobs_db.jobs(self.journal, "uncertain")
 
+    def has_queued(self) -> bool:
+        """Whether a job waits to be printed (one indexed read, for the till's timer)."""
+        return jobs_db.has_queued(self.journal)
+
     def print_pending(self) -> list[PrintEvent]:
         """Print every queued job once, oldest first; a fault stops the rest (they stay queued)."""
         events: list[PrintEvent] = []

@@ -5,13 +5,18 @@ way of its folder)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from datetime import tzinfo
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
+from pos.core.receipt_layout import Block, Cut, Text
 from pos.journal import Journal
 from pos.journal import print_jobs as jobs_db
 from pos.journal.audit import entries
+from pos.services.printing import DOCUMENT_LAYOUTS
 from pos.ui.app import TillApp
 from pos.ui.screens.print_banner import PrintBanner
 from pos.ui.screens.sale import SaleScreen
@@ -123,3 +128,39 @@ async def test_an_uncertain_receipt_found_at_start_offers_an_afrit_that_is_not_t
     assert not (counter.data_dir / "receipts" / "receipt-000001.txt").exists()  # never resent
     assert [d["why"] for _, d in audit_rows(counter, "print.reprint")] == ["uncertain", "free"]
     assert [j.status for j in receipt_jobs(counter)] == ["skipped", "printed", "printed"]
+
+
+def a_report_layout(
+    snapshot: Mapping[str, object], *, width: int, tz: tzinfo, copy_no: int
+) -> list[Block]:
+    mark = [Text(f"AFRIT {copy_no}")] if copy_no else []
+    return [*mark, Text(f"Z-skýrsla nr. {snapshot['number']}"), Cut()]
+
+
+@pytest.fixture
+def report_layout() -> Iterator[None]:
+    before = DOCUMENT_LAYOUTS.get("report")
+    DOCUMENT_LAYOUTS["report"] = a_report_layout
+    yield
+    if before is None:
+        del DOCUMENT_LAYOUTS["report"]
+    else:
+        DOCUMENT_LAYOUTS["report"] = before
+
+
+async def test_a_document_queued_while_the_till_is_open_prints_through_the_same_queue(
+    counter: Counter, report_layout: None
+) -> None:
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        assert app.context is not None
+        journal = app.context.session.till.journal
+        jobs_db.enqueue(journal, "report", {"number": 7})  # as a manager screen's Z would
+        report = counter.data_dir / "receipts" / "report-000007.txt"
+        await until(pilot, report.is_file)
+        await cash_sale(pilot, app)  # and receipts go on printing beside it
+        await until(pilot, (counter.data_dir / "receipts" / "receipt-000001.txt").is_file)
+    assert report.read_text(encoding="utf-8").startswith("Z-skýrsla nr. 7")
+    with Journal(counter.settings.journal_file) as journal:
+        assert {job.status for job in jobs_db.jobs(journal)} == {"printed"}

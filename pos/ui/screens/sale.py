@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
-from textual.worker import Worker
+from textual.worker import Worker, WorkerState
 
 from pos.core.catalog import CatalogItem
 from pos.core.errors import PosError
@@ -44,6 +44,9 @@ from pos.ui.widgets.sale_lines import SaleLines
 from pos.ui.widgets.status_bar import StatusBar
 from pos.ui.widgets.total_panel import TotalPanel
 from pos.ui.workers import PrintsDone, periodic_recovery, print_receipts, start_till
+
+PRINT_POLL_S = 3.0
+"""How often the sale screen looks for jobs queued elsewhere (one indexed read)."""
 
 ACTIONS = {
     "sale_netgiro": "netgiro",
@@ -116,6 +119,7 @@ class SaleScreen(Screen[None]):
 
             self.app.push_screen(StartupScreen(self.context, report))
         self._print(opening=True)
+        self.set_interval(PRINT_POLL_S, self._print_if_queued)
         if self.context.settings.recovery:
             self.run_worker(periodic_recovery(self.session), name="recovery", exit_on_error=False)
 
@@ -145,6 +149,18 @@ class SaleScreen(Screen[None]):
         if queue is not None:
             work = print_receipts(self, queue, opening=opening, prepare=prepare, note=note)
             self.run_worker(work, name="print", exit_on_error=False)
+
+    def _print_if_queued(self) -> None:
+        """Documents other screens queue (a Z, a refund slip) print within seconds; not while
+        the printer is at fault (the banner waits for a person) or a print run is going."""
+        queue, status = self.context.printing, self.query_one(StatusBar).facts
+        if queue is None or (status is not None and status.printer == "fault"):
+            return
+        running = (WorkerState.PENDING, WorkerState.RUNNING)
+        if any(w.name == "print" and w.state in running for w in self.app.workers):
+            return
+        if queue.has_queued():
+            self._print()
 
     @on(PrintsDone)
     def printed(self, message: PrintsDone) -> None:
