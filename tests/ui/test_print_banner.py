@@ -82,7 +82,9 @@ async def test_a_failed_print_is_dismissed_by_the_cashier_audited_and_still_repr
     assert [d["why"] for _, d in audit_rows(counter, "print.reprint")] == ["free"]
 
 
-async def test_later_hides_a_failed_print_until_the_till_opens_again(counter: Counter) -> None:
+async def test_later_puts_a_failed_receipt_back_to_print_with_the_next_one(
+    counter: Counter,
+) -> None:
     in_the_way = block_the_printer(counter)
     app = counter.app()
     async with app.run_test(size=SIZE) as pilot:
@@ -90,8 +92,23 @@ async def test_later_hides_a_failed_print_until_the_till_opens_again(counter: Co
         await until(pilot, lambda: "Kvittun 1 prentaðist ekki" in flat(app))
         await pilot.press("ctrl+l")
         await until(pilot, lambda: not banner(app).display)
-        assert "Kvittun 1 bíður" in flat(app)
-    assert [job.status for job in receipt_jobs(counter)] == ["failed"]
+        assert "Kvittun 1 bíður í prentröð" in flat(app)
+        assert [job.status for job in receipt_jobs(counter)] == ["queued"]
+        in_the_way.unlink()  # paper back in
+        await cash_sale(pilot, app, "990")
+        second = counter.data_dir / "receipts" / "receipt-000002.txt"
+        await until(pilot, second.is_file)
+        assert (counter.data_dir / "receipts" / "receipt-000001.txt").is_file()
+    assert [job.status for job in receipt_jobs(counter)] == ["printed", "printed"]
+    assert audit_rows(counter, "print.reprint") == []  # the original, not a copy
+
+
+async def test_a_failed_print_is_offered_again_at_the_next_start(counter: Counter) -> None:
+    in_the_way = block_the_printer(counter)
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await cash_sale(pilot, app)
+        await until(pilot, lambda: "Kvittun 1 prentaðist ekki" in flat(app))
     in_the_way.unlink()
     again = counter.app()
     async with again.run_test(size=SIZE) as pilot:
@@ -101,7 +118,6 @@ async def test_later_hides_a_failed_print_until_the_till_opens_again(counter: Co
         await until(pilot, receipt.is_file)
         await until(pilot, lambda: not banner(again).display)
     assert [job.status for job in receipt_jobs(counter)] == ["printed"]
-    assert audit_rows(counter, "print.reprint") == []  # a retry of the original is no copy
 
 
 async def test_an_uncertain_receipt_found_at_start_offers_an_afrit_that_is_not_the_free_one(
@@ -128,6 +144,31 @@ async def test_an_uncertain_receipt_found_at_start_offers_an_afrit_that_is_not_t
     assert not (counter.data_dir / "receipts" / "receipt-000001.txt").exists()  # never resent
     assert [d["why"] for _, d in audit_rows(counter, "print.reprint")] == ["uncertain", "free"]
     assert [j.status for j in receipt_jobs(counter)] == ["skipped", "printed", "printed"]
+
+
+async def start_and_say_later(counter: Counter) -> None:
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "Kvittun 1 gæti hafa prentast" in flat(app))
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: not banner(app).display)
+
+
+async def test_later_on_an_uncertain_receipt_offers_it_again_at_the_next_start(
+    counter: Counter,
+) -> None:
+    app = counter.app(print_queue=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await cash_sale(pilot, app)
+    [job] = receipt_jobs(counter)
+    with Journal(counter.settings.journal_file) as journal:
+        assert jobs_db.claim(journal, job.id)  # the till died while the bytes were leaving
+    for _ in range(2):
+        await start_and_say_later(counter)
+    assert [j.status for j in receipt_jobs(counter)] == ["uncertain"]
+    assert not (counter.data_dir / "receipts").exists() or not any(
+        (counter.data_dir / "receipts").iterdir()
+    )
 
 
 def a_report_layout(

@@ -220,11 +220,17 @@ class SaleScreen(Screen[None]):
         self._banner_changed()
 
     def action_print_later(self) -> None:
+        """A failed job goes back in the queue: it prints with the next run that works (the next
+        receipt, or the next start). An uncertain one is never printed by itself: offered again
+        at the next start."""
         banner = self.query_one(PrintBanner)
-        job = banner.current
-        if job is None:
+        job, queue = banner.current, self.context.printing
+        if job is None or queue is None:
             return
-        self.say_notice(self.say("devices.later", what=banner.what(job)))
+        if job.status == "uncertain":
+            self.say_notice(self.say("devices.later", what=banner.what(job)))
+        elif self._try(retry_job, queue.journal, job.id):
+            self.say_notice(self.say("devices.later_queued", what=banner.what(job)))
         banner.drop(job.id, self._banner_keys())
         self._banner_changed()
 
