@@ -196,3 +196,33 @@ def test_a_refund_slip_prints_at_most_once_and_its_uncertain_copy_is_audited(
         "refund-slip-000004-afrit-1.bin",
     ]
     assert "AFRIT 1" in (out / "refund-slip-000004-afrit-1.txt").read_text(encoding="utf-8")
+
+
+class OtherRunTakesTheNext:
+    """The file printer, and while it prints the first job another print run (a second
+    connection, as the till's next worker would have) claims the second job."""
+
+    name = "file"
+
+    def __init__(self, folder: Path, journal_file: Path, next_job: int) -> None:
+        self.inner, self.journal_file, self.next_job = FilePrinter(folder), journal_file, next_job
+
+    def send(self, job: object) -> None:
+        with Journal(self.journal_file) as other:
+            assert jobs_db.claim(other, self.next_job)
+        self.inner.send(job)  # type: ignore[arg-type]
+
+    def status(self) -> object:
+        return self.inner.status()
+
+
+def test_a_job_another_print_run_took_is_not_reported_as_failed(
+    tmp_path: Path, refund_slip_layout: None
+) -> None:
+    with Journal(tmp_path / "journal.sqlite3") as journal:
+        first = jobs_db.enqueue(journal, "refund_slip", {"number": 1})
+        second = jobs_db.enqueue(journal, "refund_slip", {"number": 2})
+        printer = OtherRunTakesTheNext(tmp_path / "out", journal.path, second.id)
+        events = PrintQueue(journal, printer, ReceiptFormat()).print_pending()  # type: ignore[arg-type]
+        assert [(type(e).__name__, e.job.id) for e in events] == [("JobPrinted", first.id)]
+        assert jobs_db.job(journal, second.id).status == "sending"  # the other run's, untouched
