@@ -99,17 +99,33 @@ DRAWER_KICKED, DRAWER_BY_KEY = "drawer.kicked", "drawer.open_with_key"
 def kick_drawer(
     drawer: Drawer, journal: Journal, *, actor: str, why: str, sale_id: int | None = None
 ) -> tuple[bool, str]:
-    """Open the drawer for a cash sale or a no-sale opening; never raises, never blocks.
+    """Open the drawer for a cash sale or a no-sale opening; never raises.
 
     Each kick is audited (``drawer.kicked``), and so is each time none could be sent: the
     message then tells the cashier to open the drawer with the key (``drawer.open_with_key``).
+    It waits for the printer (up to its timeout): the till calls ``kick_outcome`` off its
+    screen's thread and ``audit_kick`` back on it.
     """
+    opened, message = kick_outcome(drawer, why)
+    audit_kick(journal, opened, message, actor=actor, why=why, sale_id=sale_id)
+    return opened, message
+
+
+def kick_outcome(drawer: Drawer, why: str) -> tuple[bool, str]:
+    """Kick once: opened, and what to tell the cashier; never raises (any thread)."""
     try:
         opened, message = drawer.kick()
     except Exception as exc:  # the cash is taken and journaled; a stuck drawer is opened by key
         log.exception("the cash drawer did not open")
         opened, message = False, f"The drawer did not open ({type(exc).__name__}): {OPEN_WITH_KEY}."
     log.info("drawer %s (%s): %s", "opened" if opened else "NOT opened", why, message)
+    return opened, message
+
+
+def audit_kick(
+    journal: Journal, opened: bool, message: str, *, actor: str, why: str, sale_id: int | None
+) -> None:
+    """The kick's audit row (on the journal connection's own thread); never raises."""
     details: dict[str, object] = {"why": why, "sale_id": sale_id}
     if not opened:
         details["problem"] = message
@@ -117,4 +133,3 @@ def kick_drawer(
         append_audit(journal, actor, DRAWER_KICKED if opened else DRAWER_BY_KEY, details)
     except PosError as exc:  # the audit log is the journal's: a full disk is said there
         log.error("drawer audit row not written: %s", exc)
-    return opened, message

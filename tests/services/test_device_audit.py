@@ -26,6 +26,7 @@ from pos.services.reprint import (
     reprint_uncertain,
     retry_job,
 )
+from pos.services.till_views import DrawerKicked
 from tests.services.till_fixtures import Counter, counter_at, sandbox_at
 
 
@@ -53,8 +54,10 @@ def receipt_job(journal: Journal) -> jobs_db.QueuedJob:
 
 async def test_each_cash_sale_kick_is_audited_with_who_and_which_sale(counter: Counter) -> None:
     first = cash_sale(counter)
+    await counter.session.wait_for_kicks()
     counter.session.cashier = "Anna"
     second = cash_sale(counter, "990")
+    await counter.session.wait_for_kicks()
     assert counter.drawer.kicks == 2
     assert audited(counter.journal, "drawer.kicked") == [
         ("register:R1", {"why": "cash_sale", "sale_id": first}),
@@ -68,6 +71,9 @@ async def test_a_kick_that_could_not_be_sent_is_audited_as_open_with_the_key(
 ) -> None:
     counter.drawer.opens = False
     sale = cash_sale(counter)
+    await counter.session.wait_for_kicks()
+    [kicked] = [u for u in counter.updates if isinstance(u, DrawerKicked)]
+    assert kicked.sale_id == sale and "did not open" in kicked.problem
     [(actor, details)] = audited(counter.journal, "drawer.open_with_key")
     assert actor == "register:R1" and details["sale_id"] == sale
     assert "did not open" in str(details["problem"])

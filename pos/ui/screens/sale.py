@@ -26,6 +26,7 @@ from pos.services.status import UNKNOWN_LABEL
 from pos.services.till_session import TillSession
 from pos.services.till_views import (
     CheckoutUpdated,
+    DrawerKicked,
     RecoveryRan,
     SaleChanged,
     SaleFinished,
@@ -136,6 +137,8 @@ class SaleScreen(Screen[None]):
         elif isinstance(update, CheckoutUpdated):
             trouble = update.view.label == UNKNOWN_LABEL
             self.query_one(StatusBar).set_connection("fault" if trouble else "ok")
+        elif isinstance(update, DrawerKicked) and update.problem:
+            self.say_notice(self.say("devices.open_with_key"), error=True)
         elif isinstance(update, RecoveryRan) and update.report.needs_manager:
             count = len(update.report.needs_manager)
             self.say_notice(self.say("sale.needs_manager_count", count=count))
