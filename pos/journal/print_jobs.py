@@ -245,11 +245,12 @@ def add_audited_copy(journal: Journal, of_job_id: int, *, actor: str, why: str) 
             db.execute("SELECT copy_no FROM print_jobs WHERE id = ?", (copy_id,)).fetchone()[0]
         )
         if why == "uncertain":
-            db.execute(
+            settled = db.execute(
                 "UPDATE print_jobs SET status = 'skipped', reason = ?, updated_at = ? "
                 "WHERE id = ? AND status = 'uncertain'",
                 (f"may have printed; AFRIT queued as job {copy_id}", now_iso(), original.id),
             )
+            _changed_or_undo(settled, f"Print job {of_job_id} is no longer uncertain.")
         details = {**_about(original), "job": copy_id, "copy_no": copy_no, "why": why}
         append_in(db, actor, REPRINT_ACTION, details, at=utc_text(datetime.now(UTC)))
     return job(journal, copy_id)
@@ -265,11 +266,12 @@ def dismiss(journal: Journal, job_id: int, *, actor: str) -> QueuedJob:
         )
     _require_audit_table(journal)
     with journal._commit("journal.print_dismissed") as db:
-        db.execute(
+        changed = db.execute(
             "UPDATE print_jobs SET status = 'skipped', reason = ?, updated_at = ? "
             "WHERE id = ? AND status = ?",
             (f"dismissed ({found.status}: {found.reason})", now_iso(), job_id, found.status),
         )
+        _changed_or_undo(changed, f"Print job {job_id} changed meanwhile; nothing dismissed.")
         details = {**_about(found), "was": found.status, "reason": found.reason}
         append_in(db, actor, DISMISS_ACTION, details, at=utc_text(datetime.now(UTC)))
     return job(journal, job_id)
@@ -291,6 +293,12 @@ def _about(found: QueuedJob) -> dict[str, Any]:
         if isinstance(found.snapshot.get(key), int | str):
             about[key] = found.snapshot[key]
     return about
+
+
+def _changed_or_undo(cursor: sqlite3.Cursor, message: str) -> None:
+    """Raised inside the commit, so the copy or the audit row goes back with it."""
+    if cursor.rowcount != 1:
+        raise JournalError(message)
 
 
 def _require_audit_table(journal: Journal) -> None:
