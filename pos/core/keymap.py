@@ -38,6 +38,7 @@ ACTION_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
         ("sale_clear", "ctrl+n"),
         ("sale_print_retry", "ctrl+r"),
         ("sale_print_later", "ctrl+l"),
+        ("sale_print_dismiss", "ctrl+o"),
         ("sale_line_up", "up"),
         ("sale_line_down", "down"),
         ("sale_clear_input", "escape"),

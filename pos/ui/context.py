@@ -12,6 +12,7 @@ from pos.journal import Journal
 from pos.services.printing import PrintQueue
 from pos.services.till_session import TillSession
 from pos.ui.demo import DemoInfo
+from pos.ui.serial_scan import ScannerFactory
 from pos.ui.text import Messages
 from pos.ui.widgets.status_bar import StatusFacts
 
@@ -39,6 +40,9 @@ class ScreenSettings:
     """Run recovery every few minutes (the session says how often)."""
     print_queue: Callable[[Journal], PrintQueue] | None = None
     """Builds the register's print queue on the session's journal; None: the till prints nothing."""
+    serial_scanner: ScannerFactory | None = None
+    """Builds the serial scanner's reader (None for a keyboard wedge); started once the till
+    holds the register lock."""
 
 
 @dataclass
