@@ -60,6 +60,8 @@ def build_app(settings: Settings, **overrides: Any) -> TillApp:
         problems=tuple(problems),
         facts=StatusFacts(register.store_id, register.register_id, settings.sandbox_mode),
         vat_rates=till.vat.rates,
+        people_file=settings.people_file,
+        config_file=settings.source,
     )
     screen = replace(screen, **{"print_queue": receipt_printing(settings), **overrides})
 

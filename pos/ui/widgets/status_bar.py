@@ -24,6 +24,8 @@ class StatusFacts:
     connection: str = "unknown"
     printer: str = "unknown"
     pending_prints: int = 0
+    cashier: str = ""
+    """The signed-in cashier ("" without sign-in)."""
 
 
 class StatusBar(Static):
@@ -47,6 +49,10 @@ class StatusBar(Static):
         if self.facts is not None:
             self.facts = replace(self.facts, printer=state, pending_prints=pending)
 
+    def set_cashier(self, name: str) -> None:
+        if self.facts is not None:
+            self.facts = replace(self.facts, cashier=name)
+
     def set_connection(self, state: str) -> None:
         if self.facts is not None and self.facts.connection != state:
             self.facts = replace(self.facts, connection=state)
@@ -58,6 +64,8 @@ class StatusBar(Static):
         say = self._messages
         mode = say("status.sandbox") if facts.sandbox else say("status.live")
         left = say("status.where", store=facts.store, register=facts.register, mode=mode)
+        if facts.cashier:
+            left += " · " + say("manager.cashier.status", name=facts.cashier)
         marks = {"ok": "✓", "fault": "✗", "unknown": "?"}
         parts = [
             say("status.pending_prints", count=facts.pending_prints)
