@@ -62,6 +62,7 @@ ACTION_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
         ("manager_release", "f5"),
         ("manager_drawer", "f6"),
         ("manager_reprint", "f7"),
+        ("manager_settings", "f8"),
         ("manager_leave", "escape"),
     ),
 }

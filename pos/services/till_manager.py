@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from pos.config.editing import KeyChange
 from pos.core.errors import InputError, PosError
 from pos.core.people import Role, minutes_left
 from pos.core.reservations import Decided
@@ -32,6 +33,7 @@ from pos.services.manager_auth import (
     PinRejected,
     Session,
 )
+from pos.services.manager_settings import NotACounterSetting, change_setting, is_counter_setting
 from pos.services.reservations import Reservations
 from pos.services.settling import settle_sale
 from pos.services.status import Unsettled, unsettled_sales
@@ -63,6 +65,23 @@ class SignInRefused(PosError):
         self.kind: RefusalKind = kind
         self.tries_left = tries_left
         self.minutes = minutes
+
+
+class NoConfigFile(PosError):
+    """Demo mode: no register config to write a setting to."""
+
+    title = "Settings"
+
+
+class NotInTheTill(NotACounterSetting):
+    """A setting changed only with the till closed (``pos config set``)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"{key} is not changed in the till (only printer, scanner, netgiro.confirmation and "
+            "timing.deadline_s are): close the till and use `pos config set`."
+        )
+        self.key = key
 
 
 class NoSuchReceipt(InputError):
@@ -181,6 +200,24 @@ class TillManager:
 
     async def release_reservation(self, manager: Session, reference: str) -> Decided:
         return await self.reservations.release(manager, reference)
+
+    # --- counter settings ---------------------------------------------------------------------
+
+    def change_setting(self, manager: Session, entry: str) -> KeyChange:
+        """``key = value`` for one counter setting (printer, scanner, confirmation, deadline)."""
+        self.auth.require_manager(manager)
+        if self.config_file is None:
+            raise NoConfigFile(
+                "This till runs without a config file (demo mode): there is nothing to change."
+            )
+        key, equals, value = entry.partition("=")
+        if not equals or not key.strip() or not value.strip():
+            raise InputError("Write the setting as key = value, e.g. timing.deadline_s = 120.")
+        if not is_counter_setting(key.strip()):
+            raise NotInTheTill(key.strip())
+        return change_setting(
+            self.auth, manager, self.config_file, key.strip(), value.strip().strip('"')
+        )
 
     # --- the drawer, copies, discounts ---------------------------------------------------------
 

@@ -6,8 +6,10 @@ idle limit is tested with a fake clock the test moves: nothing sleeps for 15 min
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -351,3 +353,25 @@ async def test_a_discount_above_the_limit_is_approved_by_a_manager_pin(
             assert "samþykktur af Anna" in screen_text(app)
     approved = [a for a in audit_actions(counter) if a[1] == "discount.approved"]
     assert approved == ([("manager:Anna", "discount.approved")] if approve else [])
+
+
+async def test_a_manager_changes_a_counter_setting_and_it_is_audited(
+    counter: Counter, tmp_path: Path
+) -> None:
+    config = tmp_path / "register.toml"
+    config.write_text("[timing]\ndeadline_s = 30.0  # short at this counter\n", encoding="utf-8")
+    add_people(counter, cashier=False)
+    app = people_app(counter, config_file=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_sale_screen(pilot, app)
+        await enter_manager_mode(pilot, app)
+        await pilot.press("f8")
+        await until(pilot, lambda: "Stilling = gildi" in screen_text(app))
+        await type_line(pilot, "register.store_id = X")  # not a counter setting: refused
+        await until(pilot, lambda: "register.store_id er ekki breytt" in screen_text(app))
+        await pilot.press("f8")
+        await type_line(pilot, "timing.deadline_s = 120")
+        await until(pilot, lambda: "Breytt: timing.deadline_s" in screen_text(app))
+    assert tomllib.loads(config.read_text(encoding="utf-8"))["timing"]["deadline_s"] == 120
+    assert "# short at this counter" in config.read_text(encoding="utf-8")
+    assert ("manager:Anna", "config.changed") in audit_actions(counter)

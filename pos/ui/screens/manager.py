@@ -25,7 +25,7 @@ from pos.journal.store import Outcome
 from pos.services.manager_auth import Session
 from pos.services.printing import JobFailed
 from pos.services.status import Unsettled
-from pos.services.till_manager import NoSuchReceipt, TillManager
+from pos.services.till_manager import NoConfigFile, NoSuchReceipt, NotInTheTill, TillManager
 from pos.ui.context import TillContext
 from pos.ui.explain import explain, say_worker_failure
 from pos.ui.format import grouped
@@ -43,6 +43,7 @@ ACTIONS = {
     "manager_release": "reservation(False)",
     "manager_drawer": "drawer",
     "manager_reprint": "reprint",
+    "manager_settings": "settings",
     "manager_leave": "leave",
 }
 
@@ -176,6 +177,9 @@ class ManagerScreen(Screen[str | None]):
             return
         self._ask(Prompt("receipt"), self.say("manager.receipt_prompt"))
 
+    def action_settings(self) -> None:
+        self._ask(Prompt("setting"), self.say("manager.setting_prompt"))
+
     def action_leave(self) -> None:
         if self.prompt is not None:
             self._end_prompt()
@@ -214,6 +218,9 @@ class ManagerScreen(Screen[str | None]):
             return
         if prompt.kind == "receipt":
             self._reprint(text)
+        elif prompt.kind == "setting":
+            self._end_prompt()
+            self._run(work.change_setting(self, self.manager, self.session, text), "manager-set")
         elif prompt.item is not None:
             self._settle(prompt.item, prompt.outcome, text)
 
@@ -288,6 +295,15 @@ class ManagerScreen(Screen[str | None]):
         self.notice(self.say("manager.reprinted", receipt=message.reprinted.receipt_no))
         self._print()
 
+    @on(work.SettingChanged)
+    def setting_changed(self, message: work.SettingChanged) -> None:
+        change = message.change
+        then = "manager.setting_restart" if change.restart_needed else "manager.setting_live"
+        text = self.say(
+            "manager.setting_changed", setting=change.key, old=change.old, new=change.new
+        )
+        self.notice(f"{text} {self.say(then)}")
+
     def _print(self) -> None:
         queue = self.context.printing
         if queue is not None:
@@ -304,6 +320,10 @@ class ManagerScreen(Screen[str | None]):
         error = message.error
         if isinstance(error, NoSuchReceipt):
             self.notice(self.say("manager.no_such_receipt", receipt=error.number), error=True)
+        elif isinstance(error, NotInTheTill):
+            self.notice(self.say("manager.not_in_the_till", setting=error.key), error=True)
+        elif isinstance(error, NoConfigFile):
+            self.notice(self.say("manager.no_config_file"), error=True)
         else:
             self.notice(explain(self.say, error), error=True)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from textual.message import Message
 from textual.message_pump import MessagePump
 
+from pos.config.editing import KeyChange
 from pos.core.errors import PosError
 from pos.core.reservations import Decided
 from pos.journal.store import Outcome
@@ -48,6 +49,12 @@ class ReceiptCopied(Message):
     def __init__(self, reprinted: Reprinted) -> None:
         super().__init__()
         self.reprinted = reprinted
+
+
+class SettingChanged(Message):
+    def __init__(self, change: KeyChange) -> None:
+        super().__init__()
+        self.change = change
 
 
 class ManagerEnded(Message):
@@ -123,6 +130,17 @@ async def copy_receipt(
         _failed(target, exc)
         return
     target.post_message(ReceiptCopied(reprinted))
+
+
+async def change_setting(
+    target: MessagePump, manager: TillManager, session: Session, entry: str
+) -> None:
+    try:
+        change = manager.change_setting(session, entry)
+    except PosError as exc:
+        _failed(target, exc)
+        return
+    target.post_message(SettingChanged(change))
 
 
 async def check_idle(target: MessagePump, manager: TillManager, session: Session) -> None:
