@@ -63,6 +63,7 @@ ACTION_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
         ("manager_drawer", "f6"),
         ("manager_reprint", "f7"),
         ("manager_settings", "f8"),
+        ("manager_unlock", "f11"),
         ("manager_leave", "escape"),
     ),
 }

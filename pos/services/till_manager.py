@@ -67,6 +67,16 @@ class SignInRefused(PosError):
         self.minutes = minutes
 
 
+class NobodyCalled(InputError):
+    """No one in the people file has that name."""
+
+    title = "People file"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Nobody called {name} is in the people file.")
+        self.name = name
+
+
 class NoConfigFile(PosError):
     """Demo mode: no register config to write a setting to."""
 
@@ -169,6 +179,14 @@ class TillManager:
         now = self.auth.clock()
         until = self.auth.lockout(person, now).locked_until if person else None
         return minutes_left(until, now) if until is not None else None
+
+    def unlock(self, manager: Session, name: str) -> str:
+        """A manager lifts another person's lock (audited); returns the name as the file has it."""
+        person = self.people.find(name)
+        if person is None:
+            raise NobodyCalled(name)
+        self.auth.unlock(manager, person.name)
+        return person.name
 
     def end_if_idle(self, manager: Session) -> bool:
         """The manager screen's timer: True when manager mode ended now (audited)."""

@@ -208,11 +208,19 @@ async def test_ten_wrong_pins_lock_that_manager_even_after_a_restart(counter: Co
         name.focus()
         await sign_in(pilot, BJARNI, BJARNI_PIN)  # another manager is not locked out
         await until(pilot, lambda: isinstance(restarted.screen, ManagerScreen))
+        await pilot.press("f11")  # and may unlock her
+        await type_line(pilot, "anna")
+        await until(pilot, lambda: "Anna er ekki lengur læst" in screen_text(restarted))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(restarted.screen, SaleScreen))
+        await enter_manager_mode(pilot, restarted)
     actions = audit_actions(counter)
     assert actions.count(("manager:Anna", "auth.pin_failed")) == 10
     assert ("manager:Anna", "auth.locked") in actions
     assert ("manager:Anna", "auth.refused_locked") in actions
     assert ("manager:Bjarni", "auth.entered") in actions
+    assert ("manager:Anna", "auth.unlocked") in actions
+    assert actions[-1] == ("manager:Anna", "auth.entered")
 
 
 async def test_manager_mode_ends_after_fifteen_idle_minutes(counter: Counter) -> None:

@@ -25,7 +25,13 @@ from pos.journal.store import Outcome
 from pos.services.manager_auth import Session
 from pos.services.printing import JobFailed
 from pos.services.status import Unsettled
-from pos.services.till_manager import NoConfigFile, NoSuchReceipt, NotInTheTill, TillManager
+from pos.services.till_manager import (
+    NobodyCalled,
+    NoConfigFile,
+    NoSuchReceipt,
+    NotInTheTill,
+    TillManager,
+)
 from pos.ui.context import TillContext
 from pos.ui.explain import explain, say_worker_failure
 from pos.ui.format import grouped
@@ -44,6 +50,7 @@ ACTIONS = {
     "manager_drawer": "drawer",
     "manager_reprint": "reprint",
     "manager_settings": "settings",
+    "manager_unlock": "unlock",
     "manager_leave": "leave",
 }
 
@@ -180,6 +187,9 @@ class ManagerScreen(Screen[str | None]):
     def action_settings(self) -> None:
         self._ask(Prompt("setting"), self.say("manager.setting_prompt"))
 
+    def action_unlock(self) -> None:
+        self._ask(Prompt("unlock"), self.say("manager.unlock_prompt"))
+
     def action_leave(self) -> None:
         if self.prompt is not None:
             self._end_prompt()
@@ -218,6 +228,9 @@ class ManagerScreen(Screen[str | None]):
             return
         if prompt.kind == "receipt":
             self._reprint(text)
+        elif prompt.kind == "unlock":
+            self._end_prompt()
+            self._run(work.unlock(self, self.manager, self.session, text), "manager-unlock")
         elif prompt.kind == "setting":
             self._end_prompt()
             self._run(work.change_setting(self, self.manager, self.session, text), "manager-set")
@@ -295,6 +308,10 @@ class ManagerScreen(Screen[str | None]):
         self.notice(self.say("manager.reprinted", receipt=message.reprinted.receipt_no))
         self._print()
 
+    @on(work.PersonUnlocked)
+    def unlocked(self, message: work.PersonUnlocked) -> None:
+        self.notice(self.say("manager.unlocked", name=message.name))
+
     @on(work.SettingChanged)
     def setting_changed(self, message: work.SettingChanged) -> None:
         change = message.change
@@ -320,6 +337,8 @@ class ManagerScreen(Screen[str | None]):
         error = message.error
         if isinstance(error, NoSuchReceipt):
             self.notice(self.say("manager.no_such_receipt", receipt=error.number), error=True)
+        elif isinstance(error, NobodyCalled):
+            self.notice(self.say("manager.nobody_called", name=error.name), error=True)
         elif isinstance(error, NotInTheTill):
             self.notice(self.say("manager.not_in_the_till", setting=error.key), error=True)
         elif isinstance(error, NoConfigFile):

@@ -57,6 +57,12 @@ class SettingChanged(Message):
         self.change = change
 
 
+class PersonUnlocked(Message):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
 class ManagerEnded(Message):
     """Manager mode is over: left on purpose, or 15 minutes idle."""
 
@@ -141,6 +147,15 @@ async def change_setting(
         _failed(target, exc)
         return
     target.post_message(SettingChanged(change))
+
+
+async def unlock(target: MessagePump, manager: TillManager, session: Session, name: str) -> None:
+    try:
+        unlocked = manager.unlock(session, name)
+    except PosError as exc:
+        _failed(target, exc)
+        return
+    target.post_message(PersonUnlocked(unlocked))
 
 
 async def check_idle(target: MessagePump, manager: TillManager, session: Session) -> None:
