@@ -9,6 +9,7 @@ or after 15 minutes without an action (a timer asks; any action asks too).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,6 +42,8 @@ from pos.ui.screens import manager_work as work
 from pos.ui.widgets.entry_line import EntryLine
 from pos.ui.widgets.key_bar import KeyBar
 from pos.ui.workers import PrintsDone, print_receipts
+
+log = logging.getLogger(__name__)
 
 ACTIONS = {
     "manager_paid": "settle('paid')",
@@ -96,6 +99,15 @@ class ManagerScreen(Screen[str | None]):
         self._run(work.load_unsettled(self, self.manager), "manager-list")
         every = self.context.settings.manager_idle_check_s
         self.set_interval(every, self._check_idle, name="manager-idle")
+
+    def on_unmount(self) -> None:
+        """The till closed with manager mode open: it ends here, audited like leaving."""
+        if not self.closed:
+            self.closed = True
+            try:
+                self.manager.leave(self.session)
+            except Exception:  # the journal may be closing with the till: the entry stays open
+                log.exception("manager mode could not be closed in the audit log")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         say_worker_failure(self, self.say, event)
