@@ -37,6 +37,7 @@ from pos.ui.format import quantity as format_quantity
 from pos.ui.keys import bindings, key_label
 from pos.ui.messages import StartupFinished, TillUpdated, WorkFailed
 from pos.ui.screens.discount import DiscountChoice
+from pos.ui.screens.signin import DiscountApproved
 from pos.ui.widgets.entry_line import EntryLine
 from pos.ui.widgets.key_bar import KeyBar
 from pos.ui.widgets.sale_lines import SaleLines
@@ -425,19 +426,15 @@ class SaleScreen(Screen[None]):
         if manager is None:
             self.say_notice(self.say("manager.not_configured"), error=True)
             return
-        from pos.ui.screens.signin import PinScreen
+        from pos.ui.screens.signin import PinScreen, approve_discount
 
         def approved(session: Session | None) -> None:
-            if session is None or manager is None:
-                return
-            try:
-                manager.approve_discount(session, chosen.discount, on_line=chosen.on_line)
-            except PosError as exc:
-                self.say_notice(explain(self.say, exc), error=True)
-            else:
-                name = session.person.name
-                self.say_notice(self.say("manager.discount.approved", name=name))
-            finally:
-                manager.leave(session)
+            if session is not None:
+                work = approve_discount(self, manager, session, chosen.discount, chosen.on_line)
+                self.run_worker(work, name="approve", exit_on_error=False)
 
         self.app.push_screen(PinScreen(self.say, manager, "discount"), approved)
+
+    @on(DiscountApproved)
+    def discount_approved(self, message: DiscountApproved) -> None:
+        self.say_notice(self.say("manager.discount.approved", name=message.name))

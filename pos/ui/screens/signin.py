@@ -7,6 +7,7 @@ sale starts before someone signs in. Enter never answers for a blank field (a sc
 
 from __future__ import annotations
 
+import contextlib
 from typing import Literal
 
 from textual import on
@@ -18,8 +19,11 @@ from textual.message_pump import MessagePump
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from pos.core.errors import PosError
+from pos.core.sale import Discount
 from pos.services.manager_auth import Session
 from pos.services.till_manager import SignInRefused, TillManager
+from pos.ui.messages import WorkFailed
 from pos.ui.text import Messages
 from pos.ui.widgets.entry_line import EntryLine
 
@@ -57,6 +61,29 @@ async def check_pin(
         target.post_message(PinRefused(refusal, name))
         return
     target.post_message(PinAccepted(session))
+
+
+class DiscountApproved(Message):
+    """A manager approved a discount above the limit; it is on the sale now."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+async def approve_discount(
+    target: MessagePump, manager: TillManager, session: Session, discount: Discount, on_line: bool
+) -> None:
+    """The worker after a manager's PIN: the discount given and audited, then the manager out."""
+    try:
+        manager.approve_discount(session, discount, on_line=on_line)
+    except PosError as exc:
+        target.post_message(WorkFailed(exc))
+    else:
+        target.post_message(DiscountApproved(session.person.name))
+    finally:
+        with contextlib.suppress(PosError):
+            manager.leave(session)
 
 
 def refusal_text(say: Messages, refusal: SignInRefused, name: str) -> str:
