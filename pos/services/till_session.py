@@ -30,7 +30,7 @@ from pos.core.catalog import Catalog, CatalogItem, UnknownCode, check_code
 from pos.core.customer_ids import CustomerId
 from pos.core.errors import InputError, PosError
 from pos.core.input_kind import InputKind, classify_input
-from pos.core.sale import Discount, Sale, cash_suggestions
+from pos.core.sale import Discount, DiscountLimit, Sale, cash_suggestions
 from pos.core.till_settings import TillSettings
 from pos.devices.protocols import Drawer
 from pos.journal import AttemptRecord, Journal, sales
@@ -184,11 +184,21 @@ class TillSession:
     def void_line(self, index: int | None = None) -> SaleView:
         return self._set(self._sale.void_line(index))
 
-    def discount_line(self, discount: Discount | None, index: int | None = None) -> SaleView:
-        return self._set(self._sale.discount_line(index, discount, self.settings.discount))
+    def discount_line(
+        self,
+        discount: Discount | None,
+        index: int | None = None,
+        *,
+        limit: DiscountLimit | None = None,
+    ) -> SaleView:
+        """``limit``: a manager's (``TillManager.approve_discount``); else the cashier's."""
+        limit = limit or self.settings.discount
+        return self._set(self._sale.discount_line(index, discount, limit))
 
-    def discount_sale(self, discount: Discount | None) -> SaleView:
-        return self._set(self._sale.discount_sale(discount, self.settings.discount))
+    def discount_sale(
+        self, discount: Discount | None, *, limit: DiscountLimit | None = None
+    ) -> SaleView:
+        return self._set(self._sale.discount_sale(discount, limit or self.settings.discount))
 
     def clear_sale(self) -> SaleView:
         """Start over (the screen asks first); refused once money is taken or running."""
@@ -344,6 +354,10 @@ class TillSession:
                 await self.recover_now()
             except PosError as exc:  # reported, and tried again next period
                 log.warning("periodic recovery: %s", exc)
+
+    def open_drawer(self) -> str:
+        """A no-sale opening (a manager's, audited by the caller); "" when it opened."""
+        return self._kick_drawer()
 
     def close(self) -> None:
         """The till closes cleanly: the next start will not report a killed till."""

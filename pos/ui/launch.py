@@ -67,6 +67,8 @@ def build_app(settings: Settings, **overrides: Any) -> TillApp:
             scanner="unknown" if settings.get(SCANNER).kind == "serial" else "keyboard",
         ),
         vat_rates=till.vat.rates,
+        people_file=settings.people_file,
+        config_file=settings.source,
     )
     scanner = settings.get(SCANNER)
     defaults = {

@@ -19,7 +19,9 @@ from textual.worker import Worker, WorkerState
 from pos.core.catalog import CatalogItem
 from pos.core.errors import PosError
 from pos.core.keymap import SALE, default_keys
+from pos.core.sale import NeedsManager
 from pos.services.devices import till_actor
+from pos.services.manager_auth import Session
 from pos.services.printing import JobFailed
 from pos.services.reprint import dismiss_job, free_reprint, reprint_uncertain, retry_job
 from pos.services.status import UNKNOWN_LABEL
@@ -38,7 +40,9 @@ from pos.ui.format import grouped
 from pos.ui.format import quantity as format_quantity
 from pos.ui.keys import bindings, key_label
 from pos.ui.messages import StartupFinished, TillUpdated, WorkFailed
+from pos.ui.screens.discount import DiscountChoice
 from pos.ui.screens.print_banner import PrintBanner
+from pos.ui.screens.signin import DiscountApproved
 from pos.ui.widgets.entry_line import EntryLine
 from pos.ui.widgets.key_bar import KeyBar
 from pos.ui.widgets.sale_lines import SaleLines
@@ -82,6 +86,10 @@ class SaleScreen(Screen[None]):
         self.vat_rate: int | None = None
         self.started = False
 
+        self.signing_in = False
+        """The people file names cashiers: one signs in before the first sale."""
+        self.shift: Session | None = None
+
     @property
     def session(self) -> TillSession:
         return self.context.session
@@ -106,6 +114,7 @@ class SaleScreen(Screen[None]):
         for problem in self.context.settings.problems:
             self.notify(problem, title=self.say("app.config_problem"), severity="warning")
         self.run_worker(start_till(self, self.session), name="startup", exit_on_error=False)
+        self._ask_for_cashier()
 
     # --- what the session and the workers say ---------------------------------------------
 
@@ -378,14 +387,17 @@ class SaleScreen(Screen[None]):
         self.app.push_screen(DiscountScreen(self.say, line_chosen), self._discounted)
 
     def _discounted(self, chosen: object) -> None:
-        from pos.ui.screens.discount import DiscountChoice
-
         if not isinstance(chosen, DiscountChoice):
             return
-        if chosen.on_line:
-            self._try(self.session.discount_line, chosen.discount)
-        else:
-            self._try(self.session.discount_sale, chosen.discount)
+        try:
+            if chosen.on_line:
+                self.session.discount_line(chosen.discount)
+            else:
+                self.session.discount_sale(chosen.discount)
+        except NeedsManager:
+            self._approve_discount(chosen)
+        except PosError as exc:
+            self.say_notice(explain(self.say, exc), error=True)
 
     def action_clear_sale(self) -> None:
         if self.session.view.sale.is_empty:
@@ -412,5 +424,90 @@ class SaleScreen(Screen[None]):
             note=self.say("devices.free_reprint_queued"),
         )
 
+    # --- people: the cashier's shift, manager mode, a manager's approval ---------------------
+
+    def _ask_for_cashier(self) -> None:
+        """At start (and after a sign-out): a cashier signs in when the people file has any."""
+        manager = self.context.manager
+        if manager is None:
+            return
+        try:
+            self.signing_in = manager.cashiers_configured()
+        except PosError as exc:  # an unreadable people file: said, and the till runs as before
+            self.say_notice(
+                self.say("manager.cashier.file_problem", detail=exc.message), error=True
+            )
+            return
+        if self.signing_in:
+            from pos.ui.screens.signin import PinScreen
+
+            self.app.push_screen(PinScreen(self.say, manager, "cashier"), self._signed_in)
+
+    def _signed_in(self, shift: Session | None) -> None:
+        if shift is None:
+            return
+        self.shift = shift
+        self.session.cashier = shift.person.name
+        self.query_one(StatusBar).set_cashier(shift.person.name)
+        self.say_notice(self.say("manager.cashier.signed_in", name=shift.person.name))
+
+    def action_change_cashier(self) -> None:
+        """Sign the cashier out (audited); the next one signs in before another sale."""
+        manager = self.context.manager
+        if manager is None or not self.signing_in:
+            return
+        if not self.session.view.sale.is_empty or self.session.payment_live:
+            self.say_notice(self.say("manager.cashier.sale_on_counter"), error=True)
+            return
+        if self.shift is not None:
+            name = self.shift.person.name
+            self._try(manager.leave, self.shift)
+            self.say_notice(self.say("manager.cashier.signed_out", name=name))
+        self.shift = None
+        self.session.cashier = None
+        self.query_one(StatusBar).set_cashier("")
+        self._ask_for_cashier()
+
     def action_manager(self) -> None:
-        self.say_notice(self.say("sale.manager_not_yet"), error=True)
+        """F9: a manager's name and PIN, then the manager screen."""
+        manager = self.context.manager
+        if manager is None:
+            self.say_notice(self.say("manager.not_configured"), error=True)
+            return
+        if self.session.payment_live:
+            self.say_notice(self.say("manager.payment_live"), error=True)
+            return
+        from pos.ui.screens.signin import PinScreen
+
+        self.app.push_screen(PinScreen(self.say, manager, "manager"), self._manager_entered)
+
+    def _manager_entered(self, session: Session | None) -> None:
+        manager = self.context.manager
+        if session is None or manager is None:
+            return
+        from pos.ui.screens.manager import ManagerScreen
+
+        screen = ManagerScreen(self.context, manager, session)
+        self.app.push_screen(screen, self._manager_left)
+
+    def _manager_left(self, said: str | None) -> None:
+        self.say_notice(said or "")
+
+    def _approve_discount(self, chosen: DiscountChoice) -> None:
+        """Above the cashier's limit: a manager's PIN approves it (audited), or nothing happens."""
+        manager = self.context.manager
+        if manager is None:
+            self.say_notice(self.say("manager.not_configured"), error=True)
+            return
+        from pos.ui.screens.signin import PinScreen, approve_discount
+
+        def approved(session: Session | None) -> None:
+            if session is not None:
+                work = approve_discount(self, manager, session, chosen.discount, chosen.on_line)
+                self.run_worker(work, name="approve", exit_on_error=False)
+
+        self.app.push_screen(PinScreen(self.say, manager, "discount"), approved)
+
+    @on(DiscountApproved)
+    def discount_approved(self, message: DiscountApproved) -> None:
+        self.say_notice(self.say("manager.discount.approved", name=message.name))

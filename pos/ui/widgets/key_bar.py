@@ -29,7 +29,7 @@ class KeyBar(Static):
         self.refresh()
 
     def render(self) -> str:
-        shown: dict[str, tuple[int, str]] = {}
+        shown: dict[str, tuple[int, tuple[str, str]]] = {}
         order = known_ids()
         for key, active in self.screen.active_bindings.items():
             binding = active.binding

@@ -27,6 +27,9 @@ class StatusFacts:
     scanner: str = "keyboard"
     """A wedge ("keyboard"), or a serial scanner's ok / reconnecting / fault / unknown."""
 
+    cashier: str = ""
+    """The signed-in cashier ("" without sign-in)."""
+
 
 class StatusBar(Static):
     """One line of facts; the clock comes from the app (frozen in tests)."""
@@ -53,6 +56,10 @@ class StatusBar(Static):
         if self.facts is not None and self.facts.scanner != state:
             self.facts = replace(self.facts, scanner=state)
 
+    def set_cashier(self, name: str) -> None:
+        if self.facts is not None:
+            self.facts = replace(self.facts, cashier=name)
+
     def set_connection(self, state: str) -> None:
         if self.facts is not None and self.facts.connection != state:
             self.facts = replace(self.facts, connection=state)
@@ -64,6 +71,8 @@ class StatusBar(Static):
         say = self._messages
         mode = say("status.sandbox") if facts.sandbox else say("status.live")
         left = say("status.where", store=facts.store, register=facts.register, mode=mode)
+        if facts.cashier:
+            left += " · " + say("manager.cashier.status", name=facts.cashier)
         marks = {"ok": "✓", "fault": "✗", "unknown": "?"}
         parts = [
             say("status.pending_prints", count=facts.pending_prints)
