@@ -58,6 +58,10 @@ class _Sheet:
     def rule(self) -> None:
         self.line("-" * self.width)
 
+    def copy_mark(self, copy_no: int) -> None:
+        if copy_no > 0:
+            self.line(f"*** AFRIT {copy_no} ***".center(self.width), bold=True)
+
     def pair(self, left: str, right: str, *, bold: bool = False) -> None:
         left, right = for_paper(left), for_paper(right)[: self.width]
         room = self.width - len(right) - 1
@@ -67,12 +71,15 @@ class _Sheet:
         self.line(left.ljust(self.width - len(right)) + right, bold=bold)
 
 
-def layout_report(snapshot: Mapping[str, object], *, width: int, tz: tzinfo) -> list[Block]:
-    """The report as blocks, top to bottom, ending with the cut."""
+def layout_report(
+    snapshot: Mapping[str, object], *, width: int, tz: tzinfo, copy_no: int = 0
+) -> list[Block]:
+    """The report as blocks, top to bottom, ending with the cut; a reprint is marked AFRIT."""
     if width not in WIDTHS:
         raise ValueError(f"report width {width}: use one of {WIDTHS}")
     report: Mapping[str, Any] = snapshot
     sheet = _Sheet(width)
+    sheet.copy_mark(copy_no)
     _heading(sheet, report, tz)
     sheet.rule()
     sheet.pair("Fjöldi sala", str(report["sales"]))
@@ -85,6 +92,7 @@ def layout_report(snapshot: Mapping[str, object], *, width: int, tz: tzinfo) -> 
     _cash(sheet, report["cash"], report["movements"], tz)
     _pending(sheet, report["pending"])
     _head(sheet, str(report.get("audit_head") or ""))
+    sheet.copy_mark(copy_no)
     sheet.blocks.append(Cut())
     return sheet.blocks
 

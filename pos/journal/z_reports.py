@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,7 @@ from pos.journal import tenders
 from pos.journal.audit import append_in, has_audit, utc_text
 from pos.journal.errors import JournalError
 from pos.journal.health import translate
+from pos.journal.print_jobs import insert_job
 
 if TYPE_CHECKING:
     from pos.journal.store import Journal
@@ -503,7 +504,7 @@ def close_z(
             ),
         )
         db.execute("UPDATE cash_movements SET z_number = ? WHERE z_number IS NULL", (number,))
-        job_id = _queue_report(db, text, closed_at)
+        job_id = insert_job(db, "report", report)
     return ClosedZ(z_report(journal, number), job_id, voided)
 
 
@@ -538,9 +539,20 @@ def _void_or_refuse(
 
 
 def queue_report(journal: Journal, report: Mapping[str, Any]) -> int:
-    """Queue a report (a Z's reprint, an X) for the printer, in its own commit; the job's id."""
+    """Queue a report (an X) for the printer, in its own commit; the job's id."""
     with _writing(journal, "journal.report_queued") as db:
-        return _queue_report(db, json.dumps(report, ensure_ascii=False), now_text())
+        return insert_job(db, "report", dict(report))
+
+
+def z_job(journal: Journal, number: int) -> int | None:
+    """The print job Z ``number`` was first queued as (its reprints are AFRIT copies of it)."""
+    row = journal._db.execute(
+        "SELECT id FROM print_jobs WHERE kind = 'report' AND sale_id IS NULL "
+        "AND json_extract(snapshot, '$.kind') = 'Z' AND json_extract(snapshot, '$.number') = ? "
+        "ORDER BY id LIMIT 1",
+        (number,),
+    ).fetchone()
+    return None if row is None else int(row[0])
 
 
 def backup_into(journal: Journal, target: Path) -> None:
@@ -549,16 +561,3 @@ def backup_into(journal: Journal, target: Path) -> None:
         journal._db.execute("VACUUM INTO ?", (str(target),))
     except sqlite3.Error as exc:
         raise JournalError(f"The backup {target} could not be written ({exc}).") from exc
-
-
-def now_text() -> str:
-    return utc_text(datetime.now(UTC))
-
-
-def _queue_report(db: sqlite3.Connection, text: str, stamp: str) -> int:
-    cursor = db.execute(
-        "INSERT INTO print_jobs (sale_id, kind, snapshot, created_at, updated_at) "
-        "VALUES (NULL, 'report', ?, ?, ?)",
-        (text, stamp, stamp),
-    )
-    return int(cursor.lastrowid or 0)

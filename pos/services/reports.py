@@ -25,6 +25,7 @@ from pos.core.receipt_layout import text_lines
 from pos.core.report_layout import layout_report
 from pos.core.z_report import accountant_rows
 from pos.journal import Journal, JournalError
+from pos.journal import print_jobs as jobs_db
 from pos.journal import z_reports as zdb
 from pos.journal.audit import append_audit
 from pos.journal.z_reports import Blockers, ClosedZ, ZRecord, ZRefused
@@ -40,6 +41,7 @@ __all__ = [
     "ZClosed",
     "ZRefused",
     "close_z",
+    "print_x",
     "report_text",
     "reprint_z",
     "x_report",
@@ -179,10 +181,14 @@ def write_csv(report: dict[str, Any], target: Path) -> Path:
 
 
 def reprint_z(auth: ManagerAuth, session: Session, journal: Journal, number: int) -> int:
-    """Queue Z ``number`` for the printer again (a manager's action, audited); the job's id."""
+    """Queue Z ``number`` for the printer again, marked AFRIT (a manager's action, audited)."""
     auth.require_manager(session)
     z = zdb.z_report(journal, number)
-    job_id = zdb.queue_report(journal, z.snapshot)
+    original = zdb.z_job(journal, number)
+    if original is None:  # its job is gone (a journal restored without it): print it anew
+        job_id = zdb.queue_report(journal, z.snapshot)
+    else:
+        job_id = jobs_db.add_copy(journal, original).id
     append_audit(
         journal,
         session.actor,
@@ -191,6 +197,13 @@ def reprint_z(auth: ManagerAuth, session: Session, journal: Journal, number: int
         at=auth.clock(),
     )
     return job_id
+
+
+def print_x(journal: Journal, report: dict[str, Any]) -> int:
+    """Queue an X report (``x_report``'s snapshot) for the printer; the job's id."""
+    if report.get("kind") != "X":
+        raise ZRefused("Only an X report is printed this way; a Z is printed when it closes.")
+    return zdb.queue_report(journal, report)
 
 
 def report_text(report: dict[str, Any], *, width: int = 48, tz: tzinfo = REPORT_ZONE) -> str:

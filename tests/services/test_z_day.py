@@ -15,6 +15,8 @@ The hand arithmetic (prices from config/catalog.example.csv):
     E  Kristall 249: Netgíró cancelled by the cashier, then cleared          voided
     F  Appelsín 459: parked, recalled, cleared                               voided
     G  Skyr 459: parked, voided at the Z                                      voided at close
+    Jón rings up A and B (2 sales, 5 127: cash 2 137, Netgíró 2 990), Sigga C and D (2 sales,
+    27 511: cash 1 000 + 24 981 = 25 981, Netgíró 1 530)
     sales 4, total 2 137 + 2 990 + 2 530 + 24 981 = 32 638
     24 %: 990 + 2 990 + 50 + 24 981 = 29 011; VAT (29 011·24 + 62) // 124 = 5 615; net 23 396
     11 %: 458 + 689 + 1 190 + 1 290 = 3 627;  VAT (3 627·11 + 55) // 111 = 359;    net 3 268
@@ -35,16 +37,18 @@ from pathlib import Path
 
 import pytest
 
-from pos.core.customer_ids import parse_gsm
 from pos.core.checkout import Phase
-from pos.core.sale import Discount, DiscountKind
+from pos.core.customer_ids import parse_gsm
 from pos.core.public_test_data import FIRST_TEST_APPLICATION
+from pos.core.sale import Discount, DiscountKind
+from pos.devices.printers import FilePrinter
 from pos.journal.audit import entries, verify
 from pos.journal.z_reports import ZRefused
 from pos.netgiro.partner import PartnerClient
 from pos.people import PeopleFile, Person, hash_pin
 from pos.services import cash, reports
 from pos.services.manager_auth import ManagerAuth, Session
+from pos.services.printing import JobPrinted, PrintQueue, ReceiptFormat
 from pos.services.refunds import NetgiroRefunds, partner_base_url
 from tests.services.refund_support import found_reservation
 from tests.services.till_fixtures import Counter, counter_at, sandbox_at
@@ -88,6 +92,7 @@ async def scripted_day(counter: Counter, auth: ManagerAuth, manager: Session) ->
     """The day up to the Z; returns sale B's id (refunded in part)."""
     session, journal = counter.session, counter.journal
     cash.opening_float(auth, manager, journal, 20_000)
+    session.cashier = "Jón"
     # A: cash with change
     session.enter("2*")
     session.enter(MILK)
@@ -98,6 +103,7 @@ async def scripted_day(counter: Counter, auth: ManagerAuth, manager: Session) ->
     session.enter(SOCKS)
     assert await pay_netgiro(counter, 0)
     sale_b = max(s.sale_id for s in session.today_sales() if s.status == "paid")
+    session.cashier = "Sigga"
     # C: split, cash first
     for code in (COFFEE, FISH, BAG):
         session.enter(code)
@@ -174,7 +180,8 @@ async def test_the_z_of_a_scripted_day_matches_the_hand_worked_numbers(
     }
     assert z["no_sales"] == 1
     assert z["cashiers"] == [
-        {"name": "", "sales": 4, "total": 32_638, "cash": 28_118, "netgiro": 4_520}
+        {"name": "Jón", "sales": 2, "total": 5_127, "cash": 2_137, "netgiro": 2_990},
+        {"name": "Sigga", "sales": 2, "total": 27_511, "cash": 25_981, "netgiro": 1_530},
     ]
     assert z["cash"] == {
         "float": 20_000,
@@ -226,9 +233,20 @@ async def test_the_z_of_a_scripted_day_matches_the_hand_worked_numbers(
         backup.close()
     assert closed.backup.stat().st_mode & 0o077 == 0
 
+    # the Z's print job prints by the report layout, with the head on paper
+    events = PrintQueue(journal, FilePrinter(tmp_path / "out"), ReceiptFormat()).print_pending()
+    assert all(isinstance(event, JobPrinted) for event in events)
+    paper = (tmp_path / "out" / "report-000001.txt").read_text(encoding="utf-8")
+    assert "Z-SKÝRSLA nr. 1" in paper and "50.118" in paper
+    assert "".join(line.strip() for line in paper.splitlines()[-5:-1]) == z["audit_head"]
+
     # the next period starts empty; the movements are stamped with Z 1
     x = reports.x_report(journal)
     assert (x["kind"], x["next_z"], x["sales"], x["total"], x["cash"]["expected"]) == (
-        "X", 2, 0, 0, 0
+        "X",
+        2,
+        0,
+        0,
+        0,
     )
     assert [m.z_number for m in cash.open_movements(journal)] == []
