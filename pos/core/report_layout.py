@@ -8,6 +8,7 @@ the caller passes (Atlantic/Reykjavik). A Z ends with the audit chain head, the 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 from typing import Any
@@ -64,11 +65,14 @@ class _Sheet:
 
     def pair(self, left: str, right: str, *, bold: bool = False) -> None:
         left, right = for_paper(left), for_paper(right)[: self.width]
-        room = self.width - len(right) - 1
-        if len(left) > room:
-            self.line(left, bold=bold)
-            left = ""
-        self.line(left.ljust(self.width - len(right)) + right, bold=bold)
+        parts = textwrap.wrap(left, self.width) or [""]
+        for part in parts[:-1]:
+            self.line(part, bold=bold)
+        last = parts[-1]
+        if len(last) + len(right) + 1 > self.width:
+            self.line(last, bold=bold)
+            last = ""
+        self.line(last.ljust(self.width - len(right)) + right, bold=bold)
 
 
 def layout_report(
