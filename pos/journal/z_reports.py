@@ -283,15 +283,20 @@ def _paid_sale(db: sqlite3.Connection, row: sqlite3.Row) -> PaidSale:
     )
 
 
-def _netgiro_refunds(db: sqlite3.Connection, after: str | None, until: str) -> list[RefundDone]:
+def _refunds_done(db: sqlite3.Connection, after: str | None, until: str) -> list[RefundDone]:
+    """Refunds DONE in the period, by amount (a refund's lines and tender, where the journal
+    has them, come with the refunds step of issue 19 item 4)."""
     if "refunds" not in _tables(db):
         return []
+    columns = _columns(db, "refunds")
+    tender = "tender" if "tender" in columns else "'netgiro'"
+    done = "done_at" if "done_at" in columns else "updated_at"
     rows = db.execute(
-        "SELECT sale_id, amount FROM refunds WHERE status = 'DONE' "
-        "AND updated_at > ? AND updated_at <= ? ORDER BY id",
+        f"SELECT sale_id, amount, {tender} AS tender FROM refunds WHERE status = 'DONE' "
+        f"AND {done} > ? AND {done} <= ? ORDER BY id",
         (after or "", until),
     ).fetchall()
-    return [RefundDone("netgiro", int(r["amount"]), int(r["sale_id"])) for r in rows]
+    return [RefundDone(str(r["tender"]), int(r["amount"]), int(r["sale_id"])) for r in rows]
 
 
 def _tables(db: sqlite3.Connection) -> set[str]:
@@ -335,7 +340,7 @@ def _period(db: sqlite3.Connection, last: ZRecord | None, until: str) -> PeriodR
     return PeriodRows(
         sales=_paid_sales(db, last.last_receipt_no if last else 0),
         movements=[CashMove(r[0], r[1], r[2], r[3], r[4]) for r in moves],
-        refunds=_netgiro_refunds(db, after, until),
+        refunds=_refunds_done(db, after, until),
         voided=int(voided),
         endings={str(r[0]): int(r[1]) for r in endings},
         pending=_pending(db),
