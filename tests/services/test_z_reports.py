@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import csv
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pos.core.checkout import CustomerKind, start
 from pos.core.result_codes import ConfirmationType
-from pos.core.sale import Sale
+from pos.core.sale import Discount, DiscountKind, DiscountLimit, Sale
 from pos.journal import Journal, JournalError, sales
 from pos.journal import z_reports as zdb
 from pos.journal.audit import entries, verify
@@ -25,6 +28,8 @@ from pos.services.manager_auth import ManagerAuth, NeedsManager, Session
 from pos.services.wiring import register_lock
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+RATES = (24, 11, 0)
+LIMIT = DiscountLimit(percent=20, amount=10_000_000)
 
 
 @pytest.fixture
@@ -316,3 +321,44 @@ def test_reprinting_a_z_queues_an_afrit_copy_and_is_audited(
     assert jobs_db.job(journal, x_job).snapshot["kind"] == "X"
     with pytest.raises(ZRefused):
         reports.print_x(journal, closed.snapshot)
+
+
+@st.composite
+def rung_sales(draw: st.DrawFn) -> list[Sale]:
+    """Sales with lines at random rates, line and sale discounts (within the cashier's limits)."""
+    found = []
+    for _ in range(draw(st.integers(1, 5))):
+        sale = Sale()
+        for _ in range(draw(st.integers(1, 4))):
+            sale = sale.add_open_price(draw(st.integers(1, 50_000)), draw(st.sampled_from(RATES)))
+            if draw(st.booleans()):
+                percent = draw(st.integers(1, 20))
+                sale = sale.discount_line(None, Discount(DiscountKind.PERCENT, percent, "x"), LIMIT)
+        if draw(st.booleans()):
+            sale = sale.discount_sale(
+                Discount(DiscountKind.PERCENT, draw(st.integers(1, 20)), "y"), LIMIT
+            )
+        if sale.total > 0:
+            found.append(sale)
+    return found
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rung_sales(), st.integers(0, 3))
+def test_a_z_of_any_day_adds_up_by_rate_and_by_tender_to_its_total(
+    day: list[Sale], change: int
+) -> None:
+    with tempfile.TemporaryDirectory() as folder, Journal(Path(folder) / "j.sqlite3") as journal:
+        for sale in day:
+            sale_id = sales.save_sale(journal, "R1", sale)
+            sales.take_cash(journal, sale_id, sale.total, sale.total + change)
+        z = zdb.close_z(journal, counted=0, manager="manager:Anna", at=NOW).z.snapshot
+    total = sum(sale.total for sale in day)
+    assert z["total"] == total
+    assert sum(rate["gross"] for rate in z["by_rate"]) == total
+    assert sum(z["by_tender"].values()) == total
+    assert z["change_given"] == change * len(day)
+    for rate in z["by_rate"]:
+        assert rate["vat"] == (rate["gross"] * rate["rate"] + (100 + rate["rate"]) // 2) // (
+            100 + rate["rate"]
+        )
