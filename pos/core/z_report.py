@@ -69,7 +69,8 @@ class RefundDone:
 
     tender: str
     amount: int
-    sale_id: int
+    sale_id: int | None = None
+    """None for a total over several refunds (the journal may sum them by tender and rate)."""
     gross_by_rate: Mapping[int, int] = field(default_factory=dict)
     """Empty when the refund recorded no lines (an amount-only Netgíró refund): unsplit."""
 
@@ -92,6 +93,8 @@ class PeriodRows:
     sales: Sequence[PaidSale] = ()
     movements: Sequence[CashMove] = ()
     refunds: Sequence[RefundDone] = ()
+    refund_count: int | None = None
+    """Refund actions in the period (a refund split over two tenders is one); None: one per row."""
     voided: int = 0
     """Sales voided in the period, those voided at the Z included."""
     voided_at_close: int = 0
@@ -239,7 +242,7 @@ def compute(rows: PeriodRows, counted: int | None = None) -> Totals:
         change_given=sum(s.change for s in sales),
         discounted_sales=sum(1 for s in sales if s.discount > 0),
         discount_total=sum(s.discount for s in sales),
-        refunds=len(rows.refunds),
+        refunds=len(rows.refunds) if rows.refund_count is None else rows.refund_count,
         refunds_by_tender=refunds_by_tender,
         refunds_by_rate=rate_totals(refunds_by_rate),
         refunds_unsplit=sum(r.amount for r in rows.refunds if not r.gross_by_rate),
