@@ -135,6 +135,7 @@ def _after_close(journal: Journal, closed: ClosedZ, folder: Path) -> ZClosed:
         problems.append(f"The journal backup was not written to {folder}: {exc}")
     try:
         csv_file = write_csv(closed.z.snapshot, folder / f"{stem}.csv")
+        write_missing_csvs(journal, folder)
     except OSError as exc:
         problems.append(f"The accountant's CSV was not written to {folder}: {exc}")
     for problem in problems:
@@ -178,6 +179,16 @@ def write_csv(report: dict[str, Any], target: Path) -> Path:
     partial.chmod(0o600)
     partial.replace(target)
     return target
+
+
+def write_missing_csvs(journal: Journal, folder: Path) -> list[Path]:
+    """The CSV of every earlier Z that has none in ``folder`` (a crash right after its commit)."""
+    present = {path.name[:6] for path in folder.glob("Z*.csv")}
+    written = []
+    for z in zdb.z_reports(journal):
+        if f"Z{z.number:05d}" not in present:
+            written.append(write_csv(z.snapshot, folder / f"{_file_stem(z)}.csv"))
+    return written
 
 
 def reprint_z(auth: ManagerAuth, session: Session, journal: Journal, number: int) -> int:

@@ -4,7 +4,11 @@ nothing, the period's watermark, the X beside the open till, backups and the CSV
 from __future__ import annotations
 
 import csv
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -362,3 +366,40 @@ def test_a_z_of_any_day_adds_up_by_rate_and_by_tender_to_its_total(
         assert rate["vat"] == (rate["gross"] * rate["rate"] + (100 + rate["rate"]) // 2) // (
             100 + rate["rate"]
         )
+
+
+CLOSE_IN_A_CHILD = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from pos.journal import Journal
+from pos.journal import z_reports as zdb
+with Journal(Path(sys.argv[1])) as journal:
+    zdb.close_z(journal, counted=int(sys.argv[2]), manager="manager:Anna", at=datetime.now(UTC))
+print("closed")
+"""
+
+
+def test_a_kill_right_after_the_z_commits_leaves_a_whole_z_and_the_next_z_heals_its_csv(
+    tmp_path: Path, journal: Journal, auth: ManagerAuth, manager: Session
+) -> None:
+    cash.opening_float(auth, manager, journal, 5000)
+    cash_sale(journal, 1200)
+    child = subprocess.run(
+        [sys.executable, "-c", CLOSE_IN_A_CHILD, str(journal.path), "6200"],
+        env={**os.environ, "POS_CRASH_AT": "journal.z_closed"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert child.returncode == -signal.SIGKILL and "closed" not in child.stdout
+    [z] = zdb.z_reports(journal)  # all of it: the row, the stamps, the job, the audit row
+    assert (z.number, z.expected, z.over_short) == (1, 6200, 0)
+    assert [m.z_number for m in zdb.movements(journal, z_number=1)] == [1]
+    assert zdb.z_job(journal, 1) is not None
+    assert entries(journal)[-1].hash == z.audit_head and verify(journal, z.audit_head).ok
+
+    second = close(auth, manager, journal, tmp_path, 0)
+    assert sorted(p.name[:6] for p in (tmp_path / "bk").glob("*.csv")) == ["Z00001", "Z00002"]
+    assert second.backup is not None
