@@ -58,6 +58,7 @@ def test_float_x_z_and_the_reprint_from_the_shell(
     assert said.err.index("Cash counted") < said.err.index("expected 17480 kr.")
     assert "counted 17000 kr., 480 kr. short" in said.err
     assert "Z-SKÝRSLA nr. 1" in said.out and "Vantar" in said.out
+    assert "Z 1 printed (" in said.err
     assert pos(config, "", monkeypatch, "report", "z", "1", "--json") == 0
     z = json.loads(capsys.readouterr().out)
     assert (z["number"], z["cash"]["over_short"]) == (1, -480)
