@@ -56,20 +56,44 @@ def _paid_sale(db: sqlite3.Connection, row: sqlite3.Row) -> PaidSale:
     )
 
 
-def _refunds_done(db: sqlite3.Connection, after: str | None, until: str) -> list[RefundDone]:
-    """Refunds DONE in the period, by amount (a refund's lines and tender, where the journal
-    has them, come with the refunds step of issue 19 item 4)."""
-    if "refunds" not in _tables(db):
+def _refunds_done(db: sqlite3.Connection, after: str, until: str) -> list[RefundDone]:
+    """Refunds DONE in the period, one row per refund and VAT rate where its lines say the rate
+    (refunds by line); a refund by amount only (no lines) has none: unsplit."""
+    tables = _tables(db)
+    if "refunds" not in tables:
         return []
     columns = _columns(db, "refunds")
-    tender = "tender" if "tender" in columns else "'netgiro'"
-    done = "done_at" if "done_at" in columns else "updated_at"
-    rows = db.execute(
-        f"SELECT sale_id, amount, {tender} AS tender FROM refunds WHERE status = 'DONE' "
-        f"AND {done} > ? AND {done} <= ? ORDER BY id",
-        (after or "", until),
-    ).fetchall()
-    return [RefundDone(str(r["tender"]), int(r["amount"]), int(r["sale_id"])) for r in rows]
+    if "done_at" not in columns or "refund_lines" not in tables:
+        rows = db.execute(
+            "SELECT sale_id, 'netgiro', NULL, amount FROM refunds WHERE status = 'DONE' "
+            "AND updated_at > ? AND updated_at <= ? ORDER BY id",
+            (after, until),
+        ).fetchall()
+    else:
+        rows = db.execute(
+            "SELECT r.sale_id, r.tender, l.vat_rate, SUM(COALESCE(l.gross, r.amount)) "
+            "FROM refunds r LEFT JOIN refund_lines l ON l.refund_id = r.id "
+            "WHERE r.status = 'DONE' AND r.done_at > ? AND r.done_at <= ? "
+            "GROUP BY r.id, l.vat_rate ORDER BY r.id, l.vat_rate DESC",
+            (after, until),
+        ).fetchall()
+    return [
+        RefundDone(str(tender), int(gross), int(sale_id), {} if rate is None else {rate: gross})
+        for sale_id, tender, rate, gross in rows
+    ]
+
+
+def _refund_count(db: sqlite3.Connection, after: str, until: str) -> int | None:
+    """Refund actions done in the period: one manager's refund paid back through two tenders
+    (one slip) is one; None where every refund row is an action of its own (older journals)."""
+    if "slip_id" not in _columns(db, "refunds"):
+        return None
+    row = db.execute(
+        "SELECT COUNT(DISTINCT COALESCE('slip' || slip_id, 'refund' || id)) FROM refunds "
+        "WHERE status = 'DONE' AND done_at > ? AND done_at <= ?",
+        (after, until),
+    ).fetchone()
+    return int(row[0])
 
 
 def _tables(db: sqlite3.Connection) -> set[str]:
@@ -88,7 +112,7 @@ def _pending(db: sqlite3.Connection) -> list[Pending]:
     if "refunds" in _tables(db):
         unknown = db.execute(
             "SELECT r.sale_id, r.idempotency_key, r.amount, r.transaction_id FROM refunds r "
-            "WHERE r.status IN ('REFUND_UNKNOWN', 'REQUESTED') ORDER BY r.id"
+            "WHERE r.status = 'REFUND_UNKNOWN' ORDER BY r.id"
         ).fetchall()
         found += [Pending("REFUND_UNKNOWN", r[0], r[1], r[2], r[3]) for r in unknown]
     return found
@@ -115,6 +139,7 @@ def period_rows(db: sqlite3.Connection, after: str, until: str, after_receipt: i
         sales=_paid_sales(db, after_receipt),
         movements=[CashMove(r[0], r[1], r[2], r[3], r[4]) for r in moves],
         refunds=_refunds_done(db, after, until),
+        refund_count=_refund_count(db, after, until),
         voided=int(voided),
         endings={str(r[0]): int(r[1]) for r in endings},
         pending=_pending(db),
