@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,30 @@ def test_a_z_without_a_manager_or_with_a_parked_sale_says_what_to_do(
     assert (closed["voided_at_close"], closed["cash"]["over_short"]) == (1, 0)
     assert pos(config, "", monkeypatch, "report", "z", "7") == 2
     assert "no Z report 7: the last is Z 1" in capsys.readouterr().err
+
+
+def test_the_head_read_off_the_printed_z_finds_deleted_tail_rows(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert pos(config, "480263\n2480\n", monkeypatch, "report", "z", "--manager", "Anna") == 0
+    assert pos(config, "480263\n", monkeypatch, "cash", "float", "5000", "--manager", "Anna") == 0
+    settings = load_settings(config, need_secret=False)
+    paper = (settings.data_dir / "receipts" / "report-000001.txt").read_text(encoding="utf-8")
+    lines = paper.splitlines()
+    at = lines.index("Keðjuhaus endurskoðunarskrár:")
+    head_on_paper = " ".join(line.strip() for line in lines[at + 1 : at + 5])
+    assert pos(config, "", monkeypatch, "audit", "verify", "--head", head_on_paper) == 0
+    capsys.readouterr()
+    # someone drops the trigger and deletes the Z's audit row and everything after it
+    db = sqlite3.connect(settings.journal_file)
+    db.execute("DROP TRIGGER audit_is_append_only_delete")
+    db.execute("DELETE FROM audit WHERE seq >= (SELECT seq FROM audit WHERE action = 'z.closed')")
+    db.execute(
+        "CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: rows are never deleted'); END"
+    )
+    db.commit()
+    db.close()
+    assert pos(config, "", monkeypatch, "audit", "verify") == 0  # the shorter chain still links
+    assert pos(config, "", monkeypatch, "audit", "verify", "--head", head_on_paper) == 2
+    assert "BROKEN: The head from the Z" in capsys.readouterr().out
