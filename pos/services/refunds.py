@@ -19,6 +19,7 @@ from pos.journal import Journal
 from pos.journal.refunds import (
     FinishedStatus,
     RefundRecord,
+    RefundRefused,
     SettledStatus,
     finish_refund,
     netgiro_payment,
@@ -48,6 +49,13 @@ def partner_base_url(netgiro_base_url: str | None, configured: str | None) -> st
         "Set it (test: https://partner-api.test.netgiro.is/, production: "
         "https://api.netgiro.is/partner/) with `pos config set netgiro.partner_base_url URL`."
     )
+
+
+def sent_to(record: RefundRecord) -> str:
+    """The TransactionId a Netgíró refund goes to (the schema gives every Netgíró row one)."""
+    if record.tender != "netgiro" or record.transaction_id is None:
+        raise RefundRefused(f"Refund {record.id} is a {record.tender} refund: nothing to send.")
+    return record.transaction_id
 
 
 class NetgiroRefunds:
@@ -88,7 +96,7 @@ class NetgiroRefunds:
             at=self.auth.clock(),
             reference=reference,
         )
-        request = RefundRequest(record.transaction_id, amount, key, reason)
+        request = RefundRequest(sent_to(record), amount, key, reason)
         try:
             await self.partner.refund(request)
         except NotSent as exc:
