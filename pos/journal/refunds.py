@@ -297,10 +297,10 @@ def refunds(
 
 def _select(journal: Journal, where: str, args: tuple[object, ...]) -> list[RefundRecord]:
     rows = journal._db.execute(f"SELECT * FROM refunds {where} ORDER BY id", args).fetchall()
-    return [_record(r) for r in rows]
+    return [record_of_row(r) for r in rows]
 
 
-def _record(r: sqlite3.Row) -> RefundRecord:
+def record_of_row(r: sqlite3.Row) -> RefundRecord:
     """One row; a journal before step 0009 has Netgíró refunds by amount only."""
     keys = r.keys()
     return RefundRecord(

@@ -58,6 +58,20 @@ def sent_to(record: RefundRecord) -> str:
     return record.transaction_id
 
 
+async def send_once(partner: PartnerClient, record: RefundRecord) -> tuple[FinishedStatus, str]:
+    """Send one journaled Netgíró refund, once; what came back as its final status and note."""
+    request = RefundRequest(sent_to(record), record.amount, record.idempotency_key, record.reason)
+    try:
+        await partner.refund(request)
+    except NotSent as exc:
+        return "FAILED", f"{exc.message} You may refund again."
+    except (Refused, AnswerSaysNo) as exc:
+        return "FAILED", exc.message
+    except OutcomeUnknown as exc:
+        return "REFUND_UNKNOWN", exc.message + UNKNOWN_NOTE
+    return "DONE", "Netgíró took the refund (HTTP 200)."
+
+
 class NetgiroRefunds:
     """Refunds of Netgíró payments, each by a manager in manager mode."""
 
@@ -96,16 +110,8 @@ class NetgiroRefunds:
             at=self.auth.clock(),
             reference=reference,
         )
-        request = RefundRequest(sent_to(record), amount, key, reason)
-        try:
-            await self.partner.refund(request)
-        except NotSent as exc:
-            return self._finish(record, "FAILED", f"{exc.message} You may refund again.")
-        except (Refused, AnswerSaysNo) as exc:
-            return self._finish(record, "FAILED", exc.message)
-        except OutcomeUnknown as exc:
-            return self._finish(record, "REFUND_UNKNOWN", exc.message + UNKNOWN_NOTE)
-        return self._finish(record, "DONE", "Netgíró took the refund (HTTP 200).")
+        status, note = await send_once(self.partner, record)
+        return self._finish(record, status, note)
 
     def _finish(self, record: RefundRecord, status: FinishedStatus, note: str) -> RefundRecord:
         return finish_refund(self.journal, record.id, status, note, at=self.auth.clock())
