@@ -19,6 +19,8 @@ from pos.journal.store import Journal, now_iso
 
 STATUSES = ("queued", "sending", "printed", "failed", "uncertain", "skipped")
 KINDS = ("receipt", "copy", "refund_slip", "report", "drawer")
+DOCUMENT_KINDS = ("refund_slip", "report")
+"""Jobs printed from a layout of their own (``snapshot["document"]`` names it, in copies too)."""
 REPRINTABLE = ("printed", "failed", "uncertain", "skipped")
 
 
@@ -27,7 +29,7 @@ class QueuedJob:
     """A print job as journaled; ``copy_no`` is 0 for the original, 1, 2, … for AFRIT copies."""
 
     id: int
-    sale_id: int
+    sale_id: int | None  # None for a document of no one sale (a Z report)
     kind: str
     status: str
     snapshot: dict[str, Any]
@@ -36,6 +38,18 @@ class QueuedJob:
     created_at: str
     updated_at: str | None
     printed_at: str | None
+
+    @property
+    def sale(self) -> int:
+        """The sale of a receipt or its copy (a document such as a Z has none)."""
+        if self.sale_id is None:
+            raise JournalError(f"Print job {self.id} is a {self.kind} of no sale.")
+        return self.sale_id
+
+    @property
+    def is_receipt(self) -> bool:
+        """A sale's receipt or an AFRIT of it, not a document with a layout of its own."""
+        return self.kind in ("receipt", "copy") and "document" not in self.snapshot
 
 
 def jobs(journal: Journal, status: str | None = None) -> list[QueuedJob]:
@@ -153,16 +167,52 @@ def mark_skipped(journal: Journal, job_id: int) -> None:
         )
 
 
+def insert_job(
+    db: sqlite3.Connection,
+    kind: str,
+    snapshot: dict[str, Any],
+    *,
+    sale_id: int | None = None,
+) -> int:
+    """Queue a document (refund slip, report) inside the caller's transaction; returns its id.
+    The snapshot is all the printer will ever see of it: a reprint is the same document."""
+    if kind not in DOCUMENT_KINDS:
+        raise JournalError(f"A {kind!r} job is not a document; use one of {DOCUMENT_KINDS}.")
+    stamp = now_iso()
+    cursor = db.execute(
+        "INSERT INTO print_jobs (sale_id, kind, status, snapshot, created_at, updated_at) "
+        "VALUES (?, ?, 'queued', ?, ?, ?)",
+        (
+            sale_id,
+            kind,
+            json.dumps({**snapshot, "document": kind}, ensure_ascii=False),
+            stamp,
+            stamp,
+        ),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def enqueue(
+    journal: Journal, kind: str, snapshot: dict[str, Any], *, sale_id: int | None = None
+) -> QueuedJob:
+    """Queue a document in a commit of its own (see ``insert_job``)."""
+    with journal._commit("journal.document_queued") as db:
+        job_id = insert_job(db, kind, snapshot, sale_id=sale_id)
+    return job(journal, job_id)
+
+
 def add_copy(journal: Journal, of_job_id: int) -> QueuedJob:
     """Queue an AFRIT of a job: the same snapshot, the sale's next copy number."""
     original = job(journal, of_job_id)
-    if original.kind not in ("receipt", "copy", "refund_slip"):
+    if original.kind not in ("receipt", "copy", *DOCUMENT_KINDS):
         raise JournalError(f"Print job {of_job_id} is a {original.kind}; it has no copy.")
     with journal._commit("journal.print_copy_queued") as db:
         copy_no = 1 + int(
             db.execute(
-                "SELECT COALESCE(MAX(copy_no), 0) FROM print_jobs WHERE sale_id = ?",
-                (original.sale_id,),
+                "SELECT COALESCE(MAX(copy_no), 0) FROM print_jobs WHERE sale_id IS ? "
+                "AND json_extract(snapshot, '$.document') IS ?",
+                (original.sale_id, original.snapshot.get("document")),
             ).fetchone()[0]
         )
         stamp = now_iso()

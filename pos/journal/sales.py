@@ -55,16 +55,31 @@ class CashTaken:
         return self.receipt_no is not None
 
 
-def save_sale(journal: Journal, register_id: str, sale: Sale, sale_id: int | None = None) -> int:
-    """Journal the counter's sale as ``open`` (new, or rewriting a recalled one); returns its id."""
-    return _write(journal, register_id, sale, sale_id, "open", "journal.sale_saved")
+def save_sale(
+    journal: Journal,
+    register_id: str,
+    sale: Sale,
+    sale_id: int | None = None,
+    *,
+    cashier: str | None = None,
+) -> int:
+    """Journal the counter's sale as ``open`` (new, or rewriting a recalled one); returns its id.
+    ``cashier``: who is signed in (None keeps whoever rang the sale up, or nobody)."""
+    return _write(journal, register_id, sale, sale_id, "open", "journal.sale_saved", cashier)
 
 
-def park_sale(journal: Journal, register_id: str, sale: Sale, sale_id: int | None = None) -> int:
+def park_sale(
+    journal: Journal,
+    register_id: str,
+    sale: Sale,
+    sale_id: int | None = None,
+    *,
+    cashier: str | None = None,
+) -> int:
     """Journal the sale as ``parked``; refused with a tender taken or an attempt live."""
     if sale.frozen:
         raise JournalError("A sale with a payment taken or running cannot be parked.")
-    return _write(journal, register_id, sale, sale_id, "parked", "journal.sale_parked")
+    return _write(journal, register_id, sale, sale_id, "parked", "journal.sale_parked", cashier)
 
 
 def recall_sale(journal: Journal, sale_id: int) -> StoredSale:
@@ -193,7 +208,13 @@ def mark_till_closed(journal: Journal) -> None:
 
 
 def _write(
-    journal: Journal, register_id: str, sale: Sale, sale_id: int | None, status: str, point: str
+    journal: Journal,
+    register_id: str,
+    sale: Sale,
+    sale_id: int | None,
+    status: str,
+    point: str,
+    cashier: str | None,
 ) -> int:
     if sale.is_empty:
         raise JournalError("An empty sale is not journaled.")
@@ -213,9 +234,9 @@ def _write(
         if sale_id is None:
             cursor = db.execute(
                 "INSERT INTO sales (register_id, total, status, discount_kind, discount_value, "
-                "discount_amount, discount_reason, status_at, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (register_id, *values, now_iso()),
+                "discount_amount, discount_reason, status_at, created_at, cashier) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (register_id, *values, now_iso(), cashier),
             )
             sale_id = int(cursor.lastrowid or 0)
         else:
@@ -225,8 +246,9 @@ def _write(
             _refuse_money_on(db, sale_id, "changed")
             db.execute(
                 "UPDATE sales SET total = ?, status = ?, discount_kind = ?, discount_value = ?, "
-                "discount_amount = ?, discount_reason = ?, status_at = ? WHERE id = ?",
-                (*values, sale_id),
+                "discount_amount = ?, discount_reason = ?, status_at = ?, "
+                "cashier = COALESCE(?, cashier) WHERE id = ?",
+                (*values, cashier, sale_id),
             )
             db.execute("DELETE FROM sale_lines WHERE sale_id = ?", (sale_id,))
         db.executemany(

@@ -100,13 +100,15 @@ def receipt_extras(
     """What the receipt needs beyond v1's snapshot: number, lines with VAT and discounts, VAT per
     rate, tenders, change. ``lines`` keeps v1's keys (``amount`` is after the line's discount)."""
     sale = sale_from_rows(db, sale_id)
-    register = db.execute("SELECT register_id FROM sales WHERE id = ?", (sale_id,)).fetchone()
-    register_id = "" if register is None else str(register[0])
+    row = db.execute("SELECT register_id, cashier FROM sales WHERE id = ?", (sale_id,)).fetchone()
+    register_id = "" if row is None else str(row[0])
+    cashier = "" if row is None or row[1] is None else str(row[1])
     return {
         "receipt_no": receipt_no,
         "store": {**(header or {}), "store_id": store_id},
         "store_id": store_id,
         "register": register_id,
+        "cashier": cashier,
         "receipt_code": f"{store_id}-{register_id}-R{receipt_no}",
         "lines": [
             {

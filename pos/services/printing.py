@@ -11,10 +11,11 @@ to ``on_event`` as ``JobPrinted`` or ``JobFailed``: plain dataclasses, no UI her
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from pos.core.errors import PosError
@@ -85,7 +86,27 @@ def _read_text(path: Path, default: str) -> str:
         return default
 
 
+class DocumentLayout(Protocol):
+    """A pure layout of one document kind from its journaled snapshot (pos/core)."""
+
+    def __call__(
+        self, snapshot: Mapping[str, object], *, width: int, tz: tzinfo, copy_no: int
+    ) -> list[Block]: ...
+
+
+DOCUMENT_LAYOUTS: dict[str, DocumentLayout] = {}
+"""Job documents other than receipts, by ``snapshot["document"]`` (refund_slip, report)."""
+
+
 def receipt_blocks(job: QueuedJob, fmt: ReceiptFormat) -> list[Block]:
+    document = job.snapshot.get("document")
+    if document is not None:
+        layout = DOCUMENT_LAYOUTS.get(str(document))
+        if layout is None:
+            raise PosError(
+                f"No layout for a {document!r} document: this till cannot print it.", "Printer"
+            )
+        return layout(job.snapshot, width=fmt.width, tz=fmt.tz, copy_no=job.copy_no)
     receipt = receipt_from_snapshot(job.snapshot, store=fmt.store)
     return layout_receipt(
         receipt, width=fmt.width, tz=fmt.tz, templates=fmt.templates, copy_no=job.copy_no
@@ -106,6 +127,11 @@ def render_job(job: QueuedJob, fmt: ReceiptFormat) -> PrintJobBytes:
 
 
 def job_file_name(job: QueuedJob) -> str:
+    document = job.snapshot.get("document")
+    if document is not None:
+        number = job.snapshot.get("number")
+        base = f"{document}-{number if isinstance(number, int) else job.id:06d}".replace("_", "-")
+        return base if job.copy_no == 0 else f"{base}-afrit-{job.copy_no}"
     number = job.snapshot.get("receipt_no")
     base = f"receipt-{number:06d}" if isinstance(number, int) else f"sale-{job.sale_id:06d}"
     return base if job.copy_no == 0 else f"{base}-afrit-{job.copy_no}"

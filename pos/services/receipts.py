@@ -114,6 +114,6 @@ def show_receipt(
         job = jobs_db.receipt_job(journal, number)
         if job is None:
             raise PosError(f"Receipt {number} is not in the journal.", "Receipt")
-        copies = [j.copy_no for j in jobs_db.jobs_for_sale(journal, job.sale_id)]
+        copies = [j.copy_no for j in jobs_db.jobs_for_sale(journal, job.sale) if j.is_receipt]
     shown = replace(job, copy_no=max(copies) + 1) if copy else job
-    return ShownReceipt(job.sale_id, shown.copy_no, receipt_blocks(shown, fmt), fmt.width)
+    return ShownReceipt(job.sale, shown.copy_no, receipt_blocks(shown, fmt), fmt.width)

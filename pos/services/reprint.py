@@ -30,7 +30,7 @@ def free_reprint(journal: Journal, queue: PrintQueue, now: datetime) -> PrintEve
     if not receipts:
         raise NoReceiptYet("No receipt has been printed yet: there is nothing to reprint.")
     last = receipts[-1]
-    copies = [job for job in jobs_db.jobs_for_sale(journal, last.sale_id) if job.kind == "copy"]
+    copies = [job for job in jobs_db.jobs_for_sale(journal, last.sale) if job.kind == "copy"]
     age = now - datetime.fromisoformat(last.created_at)
     if copies or age > FREE_REPRINT_WINDOW:
         raise ReprintNeedsManager(

@@ -101,6 +101,9 @@ class TillSession:
         self._flight = asyncio.Lock()
         self._paying = False
         self._recovering = False
+        # The signed-in cashier (manager mode's sign-in sets it): named on each sale journaled
+        # from now on, its receipt and the Z; None when the register runs without a people file.
+        self.cashier: str | None = None
 
     # --- state ------------------------------------------------------------------------------
 
@@ -210,7 +213,9 @@ class TillSession:
             raise PosError(
                 "A sale with a payment taken cannot be parked: take the rest first.", "Sale"
             )
-        sale_id = sales.park_sale(self._journal, self._register_id, self._sale, self._sale_id)
+        sale_id = sales.park_sale(
+            self._journal, self._register_id, self._sale, self._sale_id, cashier=self.cashier
+        )
         self._reset()
         return sale_id
 
@@ -382,7 +387,7 @@ class TillSession:
         """The sale's journal id; its lines are written before the first tender."""
         if not self._sale.frozen or self._sale_id is None:
             self._sale_id = sales.save_sale(
-                self._journal, self._register_id, self._sale, self._sale_id
+                self._journal, self._register_id, self._sale, self._sale_id, cashier=self.cashier
             )
         return self._sale_id
 

@@ -52,3 +52,23 @@ async def test_a_cash_sale_prints_with_its_change(tmp_path: Path) -> None:
         text = printed_text(counter, tmp_path / "receipts")
     lines = [" ".join(line.split()) for line in text.splitlines()]
     assert "SAMTALS 458 kr." in lines and "Til baka 542" in lines
+
+
+async def test_the_signed_in_cashier_is_named_on_the_sale_and_its_receipt(tmp_path: Path) -> None:
+    async with sandbox_at(tmp_path) as sandbox, counter_at(tmp_path, sandbox) as counter:
+        counter.session.cashier = "Guðrún"
+        counter.session.enter("2*5690010000012")
+        counter.session.pay_cash(1000)
+        row = counter.journal._db.execute("SELECT cashier FROM sales").fetchone()
+        text = printed_text(counter, tmp_path / "receipts")
+    assert row[0] == "Guðrún"
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert "Afgreiðsla Guðrún" in lines
+
+
+async def test_without_a_signed_in_cashier_the_receipt_names_nobody(tmp_path: Path) -> None:
+    async with sandbox_at(tmp_path) as sandbox, counter_at(tmp_path, sandbox) as counter:
+        counter.session.enter("2*5690010000012")
+        counter.session.pay_cash(1000)
+        text = printed_text(counter, tmp_path / "receipts")
+    assert "Afgreiðsla" not in text
