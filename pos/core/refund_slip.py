@@ -6,7 +6,7 @@ state, the manager and the reason. Same blocks and rules as the receipt
 (``pos.core.receipt_layout``): every line fits the width, no control character reaches paper,
 times in the zone the caller passes. Pure: no clock, no zone files, no I/O.
 
-Snapshot keys (``pos.journal.refund_slips.slip_snapshot``): slip_no, receipt_no, receipt_code,
+Snapshot keys (``pos.journal.refund_slips.slip_snapshot``): number (the slip's), receipt_no, receipt_code,
 store{name, address, kennitala, vsk_number, store_id}, register, sold_at, refunded_at, manager,
 reason, lines[{line_no, name, unit_price, quantity_milli, gross, vat_rate}],
 vat[{rate, gross, vat}], total, tenders[{kind, amount, status}].
@@ -42,15 +42,18 @@ STATUS_NOTES = {
 """A tender not yet known to be done is said so on paper (unconfirmed: a manager checks)."""
 
 
-def layout_refund_slip(snapshot: Mapping[str, object], *, width: int, tz: tzinfo) -> list[Block]:
-    """The slip as blocks, top to bottom, ending with the cut."""
+def layout_refund_slip(
+    snapshot: Mapping[str, object], *, width: int, tz: tzinfo, copy_no: int = 0
+) -> list[Block]:
+    """The slip as blocks, top to bottom, ending with the cut; a copy is marked AFRIT."""
     if width not in WIDTHS:
         raise ValueError(f"slip width {width}: use one of {WIDTHS}")
     page = _Page(width)
+    page.copy_mark(copy_no)
     page.centred(fill_template(Templates().header, _store(snapshot.get("store"))))
     page.rule()
     page.line(TITLE.center(width), bold=True)
-    page.pair(f"Endurgreiðsla nr. {_int(snapshot, 'slip_no')}", "")
+    page.pair(f"Endurgreiðsla nr. {_int(snapshot, 'number')}", "")
     page.pair(f"Af kvittun nr. {_int(snapshot, 'receipt_no')}", "", bold=True)
     page.pair("Kóði", _str(snapshot, "receipt_code"))
     if _str(snapshot, "sold_at"):
@@ -65,7 +68,7 @@ def layout_refund_slip(snapshot: Mapping[str, object], *, width: int, tz: tzinfo
     page.pair("ENDURGREITT", kr(_int(snapshot, "total")) + " kr.", bold=True)
     for tender in _list(snapshot, "tenders"):
         kind = _str(tender, "kind")
-        page.pair(f"Til baka: {TENDER_NAMES.get(kind, kind)}", kr(_int(tender, "amount")))
+        page.pair(f"  {TENDER_NAMES.get(kind, kind)}", kr(_int(tender, "amount")))
         note = STATUS_NOTES.get(_str(tender, "status"))
         if note:
             page.wrapped(f"  {note}")
@@ -84,6 +87,7 @@ def layout_refund_slip(snapshot: Mapping[str, object], *, width: int, tz: tzinfo
     page.pair("Undirskrift viðskiptavinar", "")
     page.line("")
     page.line("_" * width)
+    page.copy_mark(copy_no)
     page.blocks.append(Cut())
     return page.blocks
 

@@ -14,7 +14,6 @@ refund again. A REFUND_UNKNOWN Netgíró part does not hold back the cash part.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -35,6 +34,7 @@ from pos.core.sale import TenderKind
 from pos.journal import tenders
 from pos.journal.audit import append_in, utc_text
 from pos.journal.health import translate
+from pos.journal.print_jobs import insert_job
 from pos.journal.refunds import FinishedStatus, RefundRecord, RefundRefused, record_of_row
 
 if TYPE_CHECKING:
@@ -277,20 +277,9 @@ def finish_slip(
             append_in(db, row.manager, _ACTION[status], details, at=stamp)
         after = _slip_in(db, slip_id)
         if after.paid_back:
-            enqueue_slip(db, after.sale_id, slip_snapshot(journal, db, after, stamp), stamp)
+            snapshot = slip_snapshot(journal, db, after, stamp)
+            insert_job(db, "refund_slip", snapshot, sale_id=after.sale_id)
     return slip(journal, slip_id)
-
-
-def enqueue_slip(
-    db: sqlite3.Connection, sale_id: int, snapshot: Mapping[str, Any], stamp: str
-) -> int:
-    """A ``refund_slip`` print job in the caller's transaction."""
-    return _insert(
-        db,
-        "INSERT INTO print_jobs (sale_id, kind, snapshot, created_at, updated_at) "
-        "VALUES (?, 'refund_slip', ?, ?, ?)",
-        (sale_id, json.dumps(dict(snapshot), ensure_ascii=False), stamp, stamp),
-    )
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -340,7 +329,7 @@ def slip_snapshot(
         Piece(ln["line_no"], ln["quantity_milli"], ln["gross"], ln["vat_rate"]) for ln in lines
     ]
     return {
-        "slip_no": record.id,
+        "number": record.id,
         "sale_id": record.sale_id,
         "receipt_no": sale["receipt_no"],
         "receipt_code": f"{journal.store_id}-{sale['register_id']}-R{sale['receipt_no']}",

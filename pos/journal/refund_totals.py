@@ -4,7 +4,7 @@ A refund counts in the period (the Z) in which its money went back: its ``done_a
 answer's time for a Netgíró refund, the pay-out for cash, or the manager's settlement for one
 that was REFUND_UNKNOWN first). REFUND_UNKNOWN refunds are not totals: they are listed apart
 until a manager settles them. Works on a read-only connection to any journal version: without
-the refunds table there are none; before step 0009 every refund was a Netgíró one by amount.
+the refunds table there are none; before step 0010 every refund was a Netgíró one by amount.
 """
 
 from __future__ import annotations

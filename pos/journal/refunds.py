@@ -301,7 +301,7 @@ def _select(journal: Journal, where: str, args: tuple[object, ...]) -> list[Refu
 
 
 def record_of_row(r: sqlite3.Row) -> RefundRecord:
-    """One row; a journal before step 0009 has Netgíró refunds by amount only."""
+    """One row; a journal before step 0010 has Netgíró refunds by amount only."""
     keys = r.keys()
     return RefundRecord(
         r["id"],

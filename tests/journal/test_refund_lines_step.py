@@ -1,4 +1,4 @@
-"""Step 0009 (refund lines, cash refunds) on a journal that already holds a Netgíró refund: the
+"""Step 0010 (refund lines, cash refunds) on a journal that already holds a Netgíró refund: the
 row keeps its id and every field, becomes a Netgíró refund by amount, and still counts in the
 Z of the time it was done."""
 
@@ -19,13 +19,13 @@ FIXTURE = Path(__file__).parents[1] / "fixtures" / "journal_v1.sqlite3"
 DONE_AT = "2026-12-01T12:00:00.000+00:00"
 
 
-def journal_at_version_8(tmp_path: Path) -> Path:
+def journal_before_refund_lines(tmp_path: Path) -> Path:
     path = tmp_path / "journal.sqlite3"
     shutil.copyfile(FIXTURE, path)
     db = sqlite3.connect(path, isolation_level=None)
     try:
         for step in steps():
-            if step.version <= 8:
+            if step.version <= 8:  # 0008 made refunds; 0010 rebuilds them
                 _apply_step(db, step)
         db.execute(
             "INSERT INTO refunds (sale_id, attempt_id, transaction_id, amount, idempotency_key, "
@@ -40,7 +40,7 @@ def journal_at_version_8(tmp_path: Path) -> Path:
 
 
 def test_an_old_refund_keeps_every_field_and_counts_when_it_was_done(tmp_path: Path) -> None:
-    path = journal_at_version_8(tmp_path)
+    path = journal_before_refund_lines(tmp_path)
     with Journal(path) as journal:
         (old,) = refunds(journal)
         assert (old.id, old.amount, old.idempotency_key, old.status, old.note) == (

@@ -35,7 +35,7 @@ CREATE TABLE refund_slips (
 )
 """
 REFUNDS = """
-CREATE TABLE refunds_v9 (
+CREATE TABLE refunds_v10 (
     id              INTEGER PRIMARY KEY,
     sale_id         INTEGER NOT NULL REFERENCES sales(id),
     tender          TEXT    NOT NULL DEFAULT 'netgiro' CHECK (tender IN ('netgiro', 'cash')),
@@ -60,7 +60,7 @@ CREATE TABLE refunds_v9 (
 )
 """
 COPY = """
-INSERT INTO refunds_v9 (id, sale_id, tender, attempt_id, transaction_id, amount,
+INSERT INTO refunds_v10 (id, sale_id, tender, attempt_id, transaction_id, amount,
     idempotency_key, reason, manager, status, note, settled_by, created_at, updated_at,
     slip_id, done_at)
 SELECT id, sale_id, 'netgiro', attempt_id, transaction_id, amount, idempotency_key, reason,
@@ -200,7 +200,7 @@ def apply(db: sqlite3.Connection) -> None:
     db.execute(COPY)
     # Dropping a table drops its triggers first, so the never-deleted trigger does not fire.
     db.execute("DROP TABLE refunds")
-    db.execute("ALTER TABLE refunds_v9 RENAME TO refunds")
+    db.execute("ALTER TABLE refunds_v10 RENAME TO refunds")
     db.execute(LINES)
     for statement in TRIGGERS:
         db.execute(statement)
