@@ -5,7 +5,10 @@ the journal, the sandbox and the audit chain agreeing."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +24,7 @@ from pos.journal.audit import entries, verify
 from pos.journal.print_jobs import jobs
 from pos.journal.refund_slips import SlipRecord, slips
 from pos.journal.refund_totals import RefundTotal, refund_totals, unknown_refunds
-from pos.journal.refunds import RefundRefused, refunds
+from pos.journal.refunds import RefundRefused, refunds, requested_to_unknown
 from pos.netgiro.client import Timeouts
 from pos.netgiro.partner import PartnerClient
 from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
@@ -312,3 +315,72 @@ async def test_only_a_manager_refunds_and_nothing_is_journaled_otherwise(
     with pytest.raises(RefundPlanError, match="no line 3"):
         await service.refund(anna, number, [(3, 1000)], "Skilað")
     assert slips(journal) == [] and refunds(journal) == []
+
+
+CHILD = """
+import asyncio, sys
+from pathlib import Path
+from pos.journal import Journal
+from pos.netgiro.partner import PartnerClient
+from pos.people import PeopleFile
+from pos.services.manager_auth import ManagerAuth
+from pos.services.line_refunds import LineRefunds
+
+journal_file, people_file, base_url, secret, receipt = sys.argv[1:]
+
+async def main() -> None:
+    with Journal(Path(journal_file)) as journal:
+        auth = ManagerAuth(PeopleFile(Path(people_file)), journal)
+        async with PartnerClient(base_url, secret) as partner:
+            service = LineRefunds(journal, partner, auth)
+            session = auth.enter_manager_mode("Anna", "480263")
+            print(await service.refund(session, receipt, [(1, None)], "Returned"))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize(
+    ("point", "sent", "cash_after_restart"),
+    [
+        ("journal.refund_requested", 0, "FAILED"),
+        ("netgiro.refund.before_send", 0, "FAILED"),
+        ("netgiro.refund.after_receive", 1, "FAILED"),
+        ("journal.refund_finished", 1, "DONE"),
+    ],
+)
+async def test_a_kill_at_each_step_pays_no_cash_unrecorded_and_sends_netgiro_once(
+    journal: Journal,
+    auth: ManagerAuth,
+    sandbox: RunningSandbox,
+    tmp_path: Path,
+    point: str,
+    sent: int,
+    cash_after_restart: str,
+) -> None:
+    sale_id = await netgiro_sale(sandbox, journal, cash=500)
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(tmp_path / "journal.sqlite3"),
+            str(tmp_path / "people.json"),
+            f"{sandbox.root_url}partner/",
+            APP.secret_key,
+            str(receipt_of(journal, sale_id)),
+        ],
+        env={**os.environ, "POS_CRASH_AT": point},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert child.returncode == -9, child.stderr.decode()  # SIGKILL at the armed point
+    requested_to_unknown(journal, at=T0)  # what every manager command does first
+    (slip,) = slips(journal)
+    assert by_tender(slip)["cash"] == (500, cash_after_restart)
+    netgiro = by_tender(slip)["netgiro"]
+    assert netgiro == (1500, "DONE" if cash_after_restart == "DONE" else "REFUND_UNKNOWN")
+    assert len(sandbox_refunds(sandbox)) == sent
+    assert len(slip_jobs(journal)) == (1 if cash_after_restart == "DONE" else 0)
+    assert verify(journal).ok
