@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pos.core.errors import InputError
+from pos.core.free_text import safe_text
 from pos.core.sale import ONE, Sale, TenderKind, VatLine
 from pos.core.vat import vat_included
 
@@ -239,7 +240,8 @@ def parse_quantity(text: str) -> int:
     match = _QUANTITY.match(text.strip())
     if match is None:
         raise RefundPlanError(
-            f"{text!r} is not a quantity: write it like 2, 1,5 or 0.250 (at most 3 decimals)."
+            f"'{_shown(text)}' is not a quantity: write it like 2, 1,5 or 0.250 (at most 3 "
+            "decimals)."
         )
     whole, fraction = match.group(1), (match.group(2) or "").ljust(3, "0")
     milli = int(whole) * ONE + int(fraction)
@@ -253,9 +255,14 @@ def parse_line_request(text: str) -> tuple[int, int | None]:
     number, _, quantity = text.strip().partition(":")
     if not number.isdigit() or int(number) <= 0:
         raise RefundPlanError(
-            f"{text!r}: name a line by its number on the receipt and a quantity, like 2:1."
+            f"'{_shown(text)}': name a line by its number on the receipt and a quantity, like 2:1."
         )
     return int(number), (parse_quantity(quantity) if quantity else None)
+
+
+def _shown(typed: str) -> str:
+    """What the person typed or scanned, as a message may show it: escaped, masked, short."""
+    return safe_text(typed, 24)
 
 
 def show_quantity(milli: int) -> str:
@@ -284,7 +291,7 @@ def parse_receipt_ref(text: str) -> ReceiptRef:
     match = _CODE.match(cleaned)
     if match is None or int(match.group("number")) <= 0:
         raise RefundPlanError(
-            f"{cleaned[:40]!r} is not a receipt: give its number or scan the code printed on it "
+            f"'{_shown(cleaned)}' is not a receipt: give its number or scan the code printed on it "
             "(STORE-REGISTER-R123)."
         )
     return ReceiptRef(int(match.group("number")), match.group("prefix"))

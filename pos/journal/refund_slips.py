@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from pos.core.free_text import safe_text
 from pos.core.refund_plan import (
     Piece,
     ReceiptRef,
@@ -97,7 +98,8 @@ def find_paid_sale(journal: Journal, ref: ReceiptRef) -> int:
     own = f"{journal.store_id}-{row['register_id']}"
     if ref.prefix is not None and ref.prefix != own:
         raise RefundRefused(
-            f"That receipt ({ref.prefix}-R{ref.receipt_no}) is from another store or register; "
+            f"That receipt ({safe_text(ref.prefix, 24)}-R{ref.receipt_no}) is from another store "
+            "or register; "
             f"this journal's receipts read {own}-R…. Refund it where it was sold."
         )
     if row["status"] != "paid":

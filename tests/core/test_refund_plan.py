@@ -243,3 +243,12 @@ def test_refunding_every_line_in_steps_gives_back_exactly_the_sale(
             for ln in lines
         ]
     assert back_by_rate == {v.rate: v.gross for v in sale.vat_lines}
+
+
+@given(st.text(max_size=60))
+def test_typed_or_scanned_input_is_parsed_or_refused_never_crashes(text: str) -> None:
+    for parse in (parse_receipt_ref, parse_line_request, parse_quantity):
+        try:
+            parse(text)
+        except RefundPlanError as exc:
+            assert exc.message and len(exc.message) < 200
