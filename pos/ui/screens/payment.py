@@ -163,6 +163,17 @@ class PaymentScreen(Screen[None]):
 
     @on(Input.Submitted, "#customer")
     def customer_entered(self, event: Input.Submitted) -> None:
+        self._submit_customer()
+
+    def take_scan(self, code: str) -> None:
+        """A serial scan, as a wedge scan would come: the customer field, Enter; else ignored."""
+        if self.stage is not Stage.ENTRY:
+            self._notice(self.say("payment.scan_ignored"))
+            return
+        self.query_one("#customer", EntryLine).value = code
+        self._submit_customer()
+
+    def _submit_customer(self) -> None:
         if self.stage is not Stage.ENTRY:
             return
         field = self.query_one("#customer", EntryLine)
