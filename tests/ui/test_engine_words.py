@@ -40,7 +40,7 @@ from pos.core.checkout import (
 )
 from pos.core.result_codes import ConfirmationType, ResultCode
 from pos.services.status import CheckoutView, note_key
-from pos.ui.explain import engine_line, explain, phase_word
+from pos.ui.explain import engine_line, explain, phase_word, unsure_line
 from pos.ui.refusals import refusal_key
 from pos.ui.text import load_messages
 
@@ -279,3 +279,16 @@ def test_each_reason_a_sale_is_not_payable_has_its_own_words() -> None:
     for reason in reasons:
         found = refusal_key(f"Sale 7 {reason}; nothing was sent.")
         assert found is not None and found.key != "refusals.pay.not_payable", reason
+
+
+def test_connection_trouble_is_said_only_when_no_answer_came() -> None:
+    say = load_messages("is")
+    unsure = [state for state in STATES if state.unsure and not state.is_final]
+    by_key = {}
+    for state in unsure:
+        found = note_key(state.note)
+        assert found is not None
+        by_key[found.key] = unsure_line(say, view(state))
+    assert by_key["engine.connection_trouble"].startswith("Sambandsvandi")
+    assert by_key["engine.doubted"] == "Held áfram að athuga hjá Netgíró. Esc hættir við."
+    assert sum(line.startswith("Sambandsvandi") for line in by_key.values()) == 2
