@@ -76,6 +76,7 @@ def test_a_backup_that_fails_half_way_leaves_no_file_that_looks_like_a_backup(
     assert child.returncode == 0, child.stderr
     assert child.stdout.startswith("refused:"), child.stdout  # the disk really was "full"
     assert not target.exists(), f"{target.stat().st_size} bytes left behind as a backup"
+    assert list(target.parent.iterdir()) == []  # nor a partial copy under another name
 
 
 @pytest.fixture
