@@ -17,6 +17,7 @@ APP = "app"
 SALE = "sale"
 PAYMENT = "payment"
 CASH = "cash"
+MANAGER = "manager"
 
 # screen -> ((binding id, default keys), ...); ids are "<screen>.<action>".
 ACTION_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -38,6 +39,7 @@ ACTION_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
         ("sale_clear", "ctrl+n"),
         ("sale_print_retry", "ctrl+r"),
         ("sale_print_later", "ctrl+l"),
+        ("sale_print_dismiss", "ctrl+o"),
         ("sale_line_up", "up"),
         ("sale_line_down", "down"),
         ("sale_clear_input", "escape"),
@@ -54,6 +56,17 @@ ACTION_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
         ("cash_note4", "f8"),
         ("cash_back", "escape"),
     ),
+    MANAGER: (
+        ("manager_paid", "f2"),
+        ("manager_unpaid", "f3"),
+        ("manager_confirm", "f4"),
+        ("manager_release", "f5"),
+        ("manager_drawer", "f6"),
+        ("manager_reprint", "f7"),
+        ("manager_settings", "f8"),
+        ("manager_unlock", "f11"),
+        ("manager_leave", "escape"),
+    ),
 }
 
 # Keys the input line (Textual's Input) binds itself: it has focus all day, so it would win.
@@ -64,6 +77,7 @@ INPUT_KEYS = frozenset(
         "end", "ctrl+e", "shift+home", "shift+end", "delete", "ctrl+d", "enter", "ctrl+w",
         "ctrl+u", "super+backspace", "ctrl+backspace", "alt+backspace", "ctrl+k", "ctrl+x",
         "ctrl+c", "super+c", "ctrl+v",
+        "ctrl+j",  # EntryLine: a newline is Enter (typed before raw mode, or a scanner's LF)
     }
 )  # fmt: skip
 # Keys typed into the input line: digits, letters, * and the like are never action keys.

@@ -11,12 +11,15 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import replace
 from pathlib import Path
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.worker import Worker
 
 from pos.core.errors import PosError
 from pos.core.keymap import APP
+from pos.people import PeopleFile
+from pos.services.till_manager import TillManager
 from pos.services.till_session import TillSession
 from pos.services.till_views import TillUpdate
 from pos.ui.context import ScreenSettings, TillContext
@@ -24,6 +27,13 @@ from pos.ui.demo import DemoInfo
 from pos.ui.explain import say_worker_failure
 from pos.ui.keys import bindings
 from pos.ui.messages import TillUpdated
+from pos.ui.serial_scan import (
+    ScannerChanged,
+    ScannerCode,
+    hand_scan_to,
+    show_scanner_state,
+    start_serial_scanner,
+)
 from pos.ui.text import load_messages
 
 
@@ -66,11 +76,33 @@ class TillApp(App[int]):
         self.settings = with_demo(self.settings, session)
         make_queue = self.settings.print_queue
         printing = make_queue(session.till.journal) if make_queue else None
-        self.context = TillContext(session, self.messages, self.settings, printing)
+        manager = self._till_manager(session)
+        self.context = TillContext(session, self.messages, self.settings, printing, manager)
         session.set_listener(self._relay)
         from pos.ui.screens.sale import SaleScreen
 
         await self.push_screen(SaleScreen(self.context))
+        start_serial_scanner(self, self.settings.serial_scanner, self._exits)  # the lock is ours
+
+    @on(ScannerCode)
+    def _scanned(self, message: ScannerCode) -> None:
+        hand_scan_to(self.screen, message.code, self.messages)
+
+    @on(ScannerChanged)
+    def _scanner_changed(self, message: ScannerChanged) -> None:
+        show_scanner_state(self, message.state, self.messages)
+
+    def _till_manager(self, session: TillSession) -> TillManager | None:
+        """Sign-in and manager mode on the register's people file (none configured: no F9)."""
+        people_file = self.settings.people_file
+        if people_file is None:
+            return None
+        return TillManager(
+            session,
+            PeopleFile(people_file),
+            clock=self.settings.people_clock,
+            config_file=self.settings.config_file,
+        )
 
     async def on_unmount(self) -> None:
         await self._exits.aclose()
@@ -108,8 +140,28 @@ class TillApp(App[int]):
             yield SystemCommand(
                 say("palette.recover"), say("palette.recover_help"), self._recover_now
             )
+        yield from self._people_commands(screen)
         if not self.payment_live:
             yield SystemCommand(say("palette.quit"), say("palette.quit_help"), self.action_quit)
+
+    def _people_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Manager mode and a change of cashier, from the sale screen only."""
+        from pos.ui.screens.sale import SaleScreen
+
+        say = self.messages
+        if not isinstance(screen, SaleScreen) or self.context is None or not self.context.manager:
+            return
+        yield SystemCommand(
+            say("manager.palette.manager"),
+            say("manager.palette.manager_help"),
+            screen.action_manager,
+        )
+        if screen.signing_in:
+            yield SystemCommand(
+                say("manager.palette.cashier"),
+                say("manager.palette.cashier_help"),
+                screen.action_change_cashier,
+            )
 
     def _show_today(self) -> None:
         from pos.ui.screens.today import TodayScreen

@@ -79,11 +79,13 @@ def test_no_widget_or_notify_gets_a_literal_word() -> None:
 def test_every_binding_description_is_a_catalog_key() -> None:
     from pos.ui.screens.cash import CashScreen
     from pos.ui.screens.confirm import ConfirmScreen
+    from pos.ui.screens.manager import ManagerScreen
     from pos.ui.screens.payment import PaymentScreen
     from pos.ui.screens.sale import SaleScreen
+    from pos.ui.screens.signin import PinScreen
 
     say = load_messages("is")
-    for screen in (SaleScreen, PaymentScreen, CashScreen, ConfirmScreen):
+    for screen in (SaleScreen, PaymentScreen, CashScreen, ConfirmScreen, ManagerScreen, PinScreen):
         for binding in screen.BINDINGS:
             description = getattr(binding, "description", "")
             if description:

@@ -24,6 +24,11 @@ class StatusFacts:
     connection: str = "unknown"
     printer: str = "unknown"
     pending_prints: int = 0
+    scanner: str = "keyboard"
+    """A wedge ("keyboard"), or a serial scanner's ok / reconnecting / fault / unknown."""
+
+    cashier: str = ""
+    """The signed-in cashier ("" without sign-in)."""
 
 
 class StatusBar(Static):
@@ -47,6 +52,14 @@ class StatusBar(Static):
         if self.facts is not None:
             self.facts = replace(self.facts, printer=state, pending_prints=pending)
 
+    def set_scanner(self, state: str) -> None:
+        if self.facts is not None and self.facts.scanner != state:
+            self.facts = replace(self.facts, scanner=state)
+
+    def set_cashier(self, name: str) -> None:
+        if self.facts is not None:
+            self.facts = replace(self.facts, cashier=name)
+
     def set_connection(self, state: str) -> None:
         if self.facts is not None and self.facts.connection != state:
             self.facts = replace(self.facts, connection=state)
@@ -58,6 +71,8 @@ class StatusBar(Static):
         say = self._messages
         mode = say("status.sandbox") if facts.sandbox else say("status.live")
         left = say("status.where", store=facts.store, register=facts.register, mode=mode)
+        if facts.cashier:
+            left += " · " + say("manager.cashier.status", name=facts.cashier)
         marks = {"ok": "✓", "fault": "✗", "unknown": "?"}
         parts = [
             say("status.pending_prints", count=facts.pending_prints)
@@ -65,12 +80,18 @@ class StatusBar(Static):
             else "",
             f"{say('status.connection')} {marks[facts.connection]}",
             f"{say('status.printer')} {marks[facts.printer]}",
-            say("status.scanner"),
+            self._scanner(facts.scanner),
             self._clock().strftime(CLOCK_FORMAT),
         ]
         room = self.size.width - 2 - len(left) - 1
         right = "  ".join(part for part in parts if part)
-        if len(right) > room:  # the scanner's line is the one a narrow terminal can spare
-            right = "  ".join(part for part in parts if part and part != parts[3])
+        if len(right) > room:  # a narrow terminal spares a scanner that works, else the clock
+            spare = parts[3] if facts.scanner in ("keyboard", "ok") else parts[4]
+            right = "  ".join(part for part in parts if part and part != spare)
         gap = max(1, self.size.width - 2 - len(left) - len(right))
         return left + " " * gap + right
+
+    def _scanner(self, state: str) -> str:
+        if state == "keyboard":
+            return self._messages("status.scanner")
+        return self._messages(f"devices.scanner_{state}")
