@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from pos.core.sale import Sale
 from pos.core.z_report import ENDING_PHASES, CashMove, PaidSale, Pending, PeriodRows, RefundDone
 from pos.journal import tenders
 
@@ -32,11 +33,11 @@ def _paid_sales(db: sqlite3.Connection, after_receipt: int) -> list[PaidSale]:
         "WHERE status = 'paid' AND receipt_no > ? ORDER BY receipt_no",
         (after_receipt,),
     ).fetchall()
-    return [_paid_sale(db, row) for row in rows]
+    sales = tenders.sales_from_rows(db, [row["id"] for row in rows])
+    return [_paid_sale(row, sales[row["id"]]) for row in rows]
 
 
-def _paid_sale(db: sqlite3.Connection, row: sqlite3.Row) -> PaidSale:
-    sale = tenders.sale_from_rows(db, row["id"])
+def _paid_sale(row: sqlite3.Row, sale: Sale) -> PaidSale:
     by_kind: dict[str, int] = {}
     change = 0
     for tender in sale.tenders:
