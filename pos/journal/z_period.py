@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from pos.core.sale import Sale
 from pos.core.z_report import ENDING_PHASES, CashMove, PaidSale, Pending, PeriodRows, RefundDone
 from pos.journal import tenders
 
@@ -32,11 +33,11 @@ def _paid_sales(db: sqlite3.Connection, after_receipt: int) -> list[PaidSale]:
         "WHERE status = 'paid' AND receipt_no > ? ORDER BY receipt_no",
         (after_receipt,),
     ).fetchall()
-    return [_paid_sale(db, row) for row in rows]
+    sales = tenders.sales_from_rows(db, [row["id"] for row in rows])
+    return [_paid_sale(row, sales[row["id"]]) for row in rows]
 
 
-def _paid_sale(db: sqlite3.Connection, row: sqlite3.Row) -> PaidSale:
-    sale = tenders.sale_from_rows(db, row["id"])
+def _paid_sale(row: sqlite3.Row, sale: Sale) -> PaidSale:
     by_kind: dict[str, int] = {}
     change = 0
     for tender in sale.tenders:
@@ -100,14 +101,20 @@ def _tables(db: sqlite3.Connection) -> set[str]:
     return {str(r[0]) for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-def _pending(db: sqlite3.Connection) -> list[Pending]:
-    marks = ", ".join("?" * len(PENDING_PHASES))
-    rows = db.execute(
+def pending_query() -> str:
+    """The attempts waiting for a manager, not yet settled. The phases are written into the
+    SQL, not bound: only then can SQLite use the partial index of exactly these phases
+    (migration 0012), instead of reading every attempt of the journal's years."""
+    listed = ", ".join(f"'{phase}'" for phase in PENDING_PHASES)
+    return (
         "SELECT a.phase, a.sale_id, a.reference, a.amount, a.transaction_id FROM attempts a "
-        f"WHERE a.phase IN ({marks}) AND NOT EXISTS (SELECT 1 FROM attempt_events e "
-        "WHERE e.attempt_id = a.id AND e.event LIKE 'settled!_%' ESCAPE '!') ORDER BY a.id",
-        PENDING_PHASES,
-    ).fetchall()
+        f"WHERE a.phase IN ({listed}) AND NOT EXISTS (SELECT 1 FROM attempt_events e "
+        "WHERE e.attempt_id = a.id AND e.event LIKE 'settled!_%' ESCAPE '!') ORDER BY a.id"
+    )
+
+
+def _pending(db: sqlite3.Connection) -> list[Pending]:
+    rows = db.execute(pending_query()).fetchall()
     found = [Pending(r[0], r[1], r[2], r[3], r[4]) for r in rows]
     if "refunds" in _tables(db):
         unknown = db.execute(
