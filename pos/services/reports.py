@@ -157,7 +157,11 @@ def backup_journal(journal: Journal, target: Path) -> Path:
     _private_folder(target.parent)
     if target.exists():
         raise FileExistsError(f"{target} exists already; it was left as it is")
-    zdb.backup_into(journal, target)
+    try:
+        zdb.backup_into(journal, target)
+    except Exception:  # a half-written copy (disk full) must not pass for this Z's backup
+        target.unlink(missing_ok=True)
+        raise
     target.chmod(0o600)
     return target
 
