@@ -125,7 +125,10 @@ def _move(
     auth.require_manager(session)
     if reason and (len(reason) > MAX_REASON or not reason.isprintable()):
         raise CashError(f"Keep the reason to one line of at most {MAX_REASON} letters.")
-    movement = zdb.add_movement(journal, kind, amount, reason, session.actor, at=auth.clock())
+    try:
+        movement = zdb.add_movement(journal, kind, amount, reason, session.actor, at=auth.clock())
+    except zdb.CashRefused as exc:
+        raise CashError(exc.message) from exc
     return CashMoved(movement, _kick(drawer))
 
 

@@ -123,6 +123,7 @@ def test_a_closed_z_and_a_stamped_movement_never_change(
 ) -> None:
     cash.paid_in(auth, manager, journal, 500, "Skiptimynt")
     close(auth, manager, journal, tmp_path, 500)
+    cash.opening_float(auth, manager, journal, 1000)
     cash.paid_out(auth, manager, journal, 200, "Frímerki")
     path = journal.path
     for sql in (
@@ -214,13 +215,16 @@ def test_cash_movements_are_checked_audited_and_a_no_sale_kicks_the_drawer(
     ):
         with pytest.raises(CashError):
             bad()
+    cash.opening_float(auth, manager, journal, 5000)
+    with pytest.raises(CashError, match=r"more than the drawer should hold \(5000 kr\.\)"):
+        cash.paid_out(auth, manager, journal, 5001, "Vörur")
     moved = cash.no_sale(auth, manager, journal, drawer=Drawer())
     assert Drawer.kicks == 1 and "with the key" in moved.drawer_problem
     out = cash.paid_out(auth, manager, journal, 1200, "Mjólk  fyrir\tkaffistofu")
     assert out.movement.reason == "Mjólk fyrir kaffistofu"
     rows = [(e.actor, e.action, e.details.get("amount")) for e in entries(journal)][-2:]
     assert rows == [("manager:Anna", "cash.no_sale", 0), ("manager:Anna", "cash.paid_out", 1200)]
-    assert [m.kind for m in cash.open_movements(journal)] == ["no_sale", "paid_out"]
+    assert [m.kind for m in cash.open_movements(journal)] == ["float", "no_sale", "paid_out"]
 
 
 def test_the_x_reads_beside_the_open_till_and_changes_nothing(
