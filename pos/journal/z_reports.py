@@ -28,7 +28,7 @@ from pos.journal.audit import append_in, has_audit, utc_text
 from pos.journal.errors import JournalError
 from pos.journal.health import translate
 from pos.journal.print_jobs import insert_job
-from pos.journal.z_period import first_moment, period_rows
+from pos.journal.z_period import first_moment, period_rows, stamp_counted
 
 if TYPE_CHECKING:
     from pos.journal.store import Journal
@@ -410,6 +410,7 @@ def close_z(
             ),
         )
         db.execute("UPDATE cash_movements SET z_number = ? WHERE z_number IS NULL", (number,))
+        stamp_counted(db, number)
         job_id = insert_job(db, "report", report)
     return ClosedZ(z_report(journal, number), job_id, voided)
 

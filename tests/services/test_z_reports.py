@@ -439,3 +439,40 @@ async def test_the_drawer_is_kicked_off_the_event_loop(
     drawer.released.set()
     assert await kicking == ""
     assert moved.movement.kind == "no_sale" and moved.drawer_problem == ""
+
+
+def test_voids_and_ended_payments_count_in_one_z_however_the_clock_steps(
+    tmp_path: Path, journal: Journal, auth: ManagerAuth, manager: Session
+) -> None:
+    first_void = sales.park_sale(journal, "R1", Sale().add_open_price(300, 24))
+    sales.void_sale(journal, first_void)
+    z1 = close(auth, manager, journal, tmp_path, 0)
+    assert z1.snapshot["voided"] == 1
+    second_void = sales.park_sale(journal, "R1", Sale().add_open_price(400, 24))
+    sales.void_sale(journal, second_void)
+    raw(
+        journal.path,
+        "UPDATE sales SET status_at = '2000-01-01T00:00:00.000+00:00' WHERE id = ?",
+        (second_void,),
+    )  # voided while the clock was behind the last Z
+    assert reports.x_report(journal)["voided"] == 1
+    assert close(auth, manager, journal, tmp_path, 0).snapshot["voided"] == 1
+    assert reports.x_report(journal)["voided"] == 0
+
+
+def test_the_step_stamps_what_the_zs_before_it_counted(
+    tmp_path: Path, auth: ManagerAuth, manager: Session, journal: Journal
+) -> None:
+    void = sales.park_sale(journal, "R1", Sale().add_open_price(300, 24))
+    sales.void_sale(journal, void)
+    close(auth, manager, journal, tmp_path, 0)
+    path = journal.path
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE z_counted")  # as the journal was before step 0012
+    db.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    with Journal(path) as upgraded:
+        assert reports.x_report(upgraded)["voided"] == 0  # Z 1 counted it: not again
+        stamped = upgraded._db.execute("SELECT kind, row_id, z_number FROM z_counted").fetchall()
+        assert [tuple(row) for row in stamped] == [("void", void, 1)]
