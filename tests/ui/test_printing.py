@@ -79,7 +79,7 @@ async def test_f8_reprints_the_last_receipt_once_as_afrit(counter: Counter) -> N
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, SaleScreen))
         await pilot.press("f8")
-        await until(pilot, lambda: "Engin kvittun hefur verið prentuð enn" in flat(app))
+        await until(pilot, lambda: "Engin kvittun enn" in flat(app))
         await gsm_sale(pilot, app, counter, "1500")
         await until(pilot, lambda: "prentari ✓" in screen_text(app))
         assert app.context is not None and app.context.printing is not None
