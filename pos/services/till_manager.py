@@ -239,10 +239,10 @@ class TillManager:
 
     # --- the drawer, copies, discounts ---------------------------------------------------------
 
-    def open_drawer(self, manager: Session) -> str:
+    async def open_drawer(self, manager: Session) -> str:
         """A no-sale drawer opening (counted at Z from the audit log); "" when it opened."""
         self.auth.require_manager(manager)
-        problem = self.session.open_drawer()
+        problem = await self.session.open_drawer()  # kicked off the event loop
         self.auth.record(manager, DRAWER_OPENED, {"opened": not problem, "problem": problem})
         return problem
 
