@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from pos.core.errors import PosError
 from pos.core.receipt import StoreHeader, receipt_from_snapshot
 from pos.core.receipt_layout import Block, Templates, layout_receipt, text_lines
+from pos.core.report_layout import layout_report
 from pos.crashpoints import crash_point
 from pos.devices.escpos_render import PrinterProfile, render_escpos
 from pos.devices.protocols import Printer, PrintJobBytes
@@ -96,6 +97,7 @@ class DocumentLayout(Protocol):
 
 DOCUMENT_LAYOUTS: dict[str, DocumentLayout] = {}
 """Job documents other than receipts, by ``snapshot["document"]`` (refund_slip, report)."""
+DOCUMENT_LAYOUTS["report"] = layout_report
 
 
 def receipt_blocks(job: QueuedJob, fmt: ReceiptFormat) -> list[Block]:

@@ -27,9 +27,13 @@ def a_test_layout(
 
 @pytest.fixture
 def report_layout() -> Iterator[None]:
+    registered = DOCUMENT_LAYOUTS.get("report")
     DOCUMENT_LAYOUTS["report"] = a_test_layout
     yield
-    del DOCUMENT_LAYOUTS["report"]
+    if registered is None:
+        del DOCUMENT_LAYOUTS["report"]
+    else:
+        DOCUMENT_LAYOUTS["report"] = registered
 
 
 def test_a_report_prints_by_its_own_layout_and_file_name(
