@@ -15,18 +15,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pos.config.editing import KeyChange
+from pos.config.reports import ReportsSettings
 from pos.core.errors import InputError, PosError
 from pos.core.people import Role, minutes_left
 from pos.core.reservations import Decided
 from pos.core.sale import Discount, DiscountLimit
-from pos.journal import SaleRecord
+from pos.devices.protocols import Drawer
+from pos.journal import Journal, SaleRecord
 from pos.journal import print_jobs as jobs_db
 from pos.journal.print_jobs import QueuedJob
 from pos.journal.store import Outcome
+from pos.journal.z_reports import Blockers
 from pos.people import PeopleFile, PeopleFileError
+from pos.services import cash, reports
+from pos.services.cash import CashMoved
 from pos.services.manager_auth import (
     ManagerAuth,
     PersonLocked,
@@ -43,7 +48,8 @@ RefusalKind = Literal["wrong", "locked", "not_manager", "no_managers", "people_f
 NO_LIMIT = DiscountLimit(percent=100, amount=10**12)
 """What a manager may approve: anything up to the whole line or sale."""
 
-DRAWER_OPENED = "drawer.no_sale"
+X_PRINTED = "report.x_printed"
+CashKind = Literal["float", "paid_in", "paid_out"]
 RECEIPT_REPRINTED = "receipt.reprinted"
 DISCOUNT_APPROVED = "discount.approved"
 
@@ -65,6 +71,12 @@ class SignInRefused(PosError):
         self.kind: RefusalKind = kind
         self.tries_left = tries_left
         self.minutes = minutes
+
+
+class CounterNotEmpty(PosError):
+    """A Z waits for the sale on the counter."""
+
+    title = "Z"
 
 
 class NobodyCalled(InputError):
@@ -112,6 +124,18 @@ class Reprinted:
     job: QueuedJob
 
 
+def _float(
+    auth: ManagerAuth,
+    manager: Session,
+    journal: Journal,
+    amount: int,
+    reason: str,
+    *,
+    drawer: Drawer | None = None,
+) -> CashMoved:
+    return cash.opening_float(auth, manager, journal, amount, reason=reason, drawer=drawer)
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -126,10 +150,13 @@ class TillManager:
         *,
         clock: Callable[[], datetime] = _utc_now,
         config_file: Path | None = None,
+        backup_dir: Path | None = None,
     ) -> None:
         self.session = session
         self.people = people
         self.config_file = config_file
+        data_dir = session.till.settings.data_dir
+        self.backup_dir = backup_dir or ReportsSettings().backup_folder(data_dir)
         self.journal = session.till.journal
         self.auth = ManagerAuth(people, self.journal, clock=clock)
         self.reservations = Reservations(self.journal, session.till.client, self.auth)
@@ -240,11 +267,53 @@ class TillManager:
     # --- the drawer, copies, discounts ---------------------------------------------------------
 
     def open_drawer(self, manager: Session) -> str:
-        """A no-sale drawer opening (counted at Z from the audit log); "" when it opened."""
+        """A no-sale drawer opening (journaled, audited, counted on the Z); "" when it opened."""
+        moved = cash.no_sale(self.auth, manager, self.journal, drawer=self.session.drawer)
+        return moved.drawer_problem
+
+    def move_cash(self, manager: Session, kind: CashKind, amount: int, reason: str) -> CashMoved:
+        """The opening float, a paid-in or a paid-out, with its reason; the drawer opens."""
+        move = {"float": _float, "paid_in": cash.paid_in, "paid_out": cash.paid_out}[kind]
+        return move(self.auth, manager, self.journal, amount, reason, drawer=self.session.drawer)
+
+    # --- X and Z --------------------------------------------------------------------------------
+
+    def x_report(self, manager: Session) -> dict[str, Any]:
+        """Running totals since the last Z (reads only)."""
         self.auth.require_manager(manager)
-        problem = self.session.open_drawer()
-        self.auth.record(manager, DRAWER_OPENED, {"opened": not problem, "problem": problem})
-        return problem
+        return reports.x_report(self.journal, register_id=self._register_id, at=self.auth.clock())
+
+    def print_x(self, manager: Session, snapshot: dict[str, Any]) -> int:
+        self.auth.require_manager(manager)
+        job_id = reports.print_x(self.journal, snapshot)
+        self.auth.record(manager, X_PRINTED, {"job_id": job_id})
+        return job_id
+
+    def z_blockers(self) -> Blockers:
+        """What stops a Z; the sale on the counter (not journaled yet) stops it too."""
+        if not self.session.view.sale.is_empty or self.session.payment_live:
+            raise CounterNotEmpty(
+                "A sale is on the counter: finish or park it first (a parked sale may be "
+                "voided at Z)."
+            )
+        return reports.z_blockers(self.journal)
+
+    def close_z(self, manager: Session, counted: int, *, void_open: bool) -> reports.ZClosed:
+        """Close the period with the blind count (audited ``z.closed``); the Z is queued to print."""
+        self.z_blockers()
+        return reports.close_z(
+            self.auth,
+            manager,
+            self.journal,
+            counted=counted,
+            backup_dir=self.backup_dir,
+            register_id=self._register_id,
+            void_open=void_open,
+        )
+
+    @property
+    def _register_id(self) -> str:
+        return self.session.till.settings.register.register_id
 
     def reprint(self, manager: Session, receipt_no: int) -> Reprinted:
         """An AFRIT of any receipt by its number: queued here, printed by the till's print run."""

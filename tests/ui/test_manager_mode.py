@@ -25,6 +25,7 @@ from pos.ui.app import TillApp
 from pos.ui.screens.cash import CashScreen
 from pos.ui.screens.confirm import ConfirmScreen
 from pos.ui.screens.manager import ManagerScreen
+from pos.ui.screens.manager_reports import CashMoveScreen, ReportScreen
 from pos.ui.screens.sale import SaleScreen
 from pos.ui.screens.signin import PinScreen
 from pos.ui.screens.startup import StartupScreen
@@ -330,7 +331,7 @@ async def test_open_drawer_and_a_copy_of_any_receipt_are_audited(counter: Counte
         copy = counter.data_dir / "receipts" / "receipt-000001-afrit-1.txt"
         await until(pilot, copy.is_file)
     actions = audit_actions(counter)
-    assert ("manager:Anna", "drawer.no_sale") in actions
+    assert ("manager:Anna", "cash.no_sale") in actions
     assert ("manager:Anna", "receipt.reprinted") in actions
     assert "AFRIT" in copy.read_text(encoding="utf-8")
 
@@ -383,3 +384,86 @@ async def test_a_manager_changes_a_counter_setting_and_it_is_audited(
     assert tomllib.loads(config.read_text(encoding="utf-8"))["timing"]["deadline_s"] == 120
     assert "# short at this counter" in config.read_text(encoding="utf-8")
     assert ("manager:Anna", "config.changed") in audit_actions(counter)
+
+
+# --- X, Z and cash ---------------------------------------------------------------------------
+
+
+async def cash_sale(pilot: Pilot[Any], app: TillApp, amount: str) -> None:
+    await type_line(pilot, amount)
+    await pilot.press("f3")
+    await until(pilot, lambda: isinstance(app.screen, CashScreen))
+    await pilot.press("f3")  # the exact amount
+    await until(pilot, lambda: "GREITT" in screen_text(app))
+    await pilot.press("escape")
+    await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+
+
+async def test_float_x_and_a_z_with_a_blind_count_from_f9(counter: Counter) -> None:
+    add_people(counter, cashier=False)
+    app = people_app(counter)
+    reports = counter.data_dir / "receipts"
+    async with app.run_test(size=SIZE) as pilot:
+        await until_sale_screen(pilot, app)
+        await cash_sale(pilot, app, "990")
+        await type_line(pilot, "500")  # a sale on the counter stops a Z
+        await enter_manager_mode(pilot, app)
+        await pilot.press("f10")
+        await until(pilot, lambda: "Sala er á afgreiðsluborðinu" in screen_text(app))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        await pilot.press("ctrl+n")
+        await pilot.press("j")  # clear it
+        await enter_manager_mode(pilot, app)
+        await pilot.press("f12")
+        await until(pilot, lambda: isinstance(app.screen, CashMoveScreen))
+        await pilot.press("enter")  # the opening float
+        await type_line(pilot, "10000")
+        await type_line(pilot, "")
+        await until(pilot, lambda: "Skráð: Skiptimynt í upphafi 10.000 kr." in screen_text(app))
+        await pilot.press("f9")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        assert "X" in screen_text(app)
+        await pilot.press("f2")  # print the X
+        await until(pilot, lambda: "X-skýrsla í prentröð" in screen_text(app))
+        await pilot.press("f10")
+        await until(pilot, lambda: "Talið reiðufé í skúffu" in screen_text(app))
+        assert "10.990" not in screen_text(app)  # a blind count: no expected amount yet
+        await type_line(pilot, "10.900")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("j")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        assert "Z 1 lokuð" in screen_text(app)
+        await until(pilot, lambda: len(list(reports.glob("report-*.txt"))) == 2)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ManagerScreen))
+        assert "Talið 10.900 kr. · vænt 10.990 kr. · vantar 90 kr." in screen_text(app)
+    actions = audit_actions(counter)
+    for action in ("cash.float", "report.x_printed", "z.closed"):
+        assert ("manager:Anna", action) in actions, action
+    assert list((counter.data_dir / "z-backups").glob("Z00001-*.csv"))
+
+
+async def test_a_z_voids_a_parked_sale_when_the_manager_says_so(counter: Counter) -> None:
+    add_people(counter, cashier=False)
+    app = people_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_sale_screen(pilot, app)
+        await type_line(pilot, "1500")
+        await pilot.press("f5")  # parked
+        await until(
+            pilot, lambda: app.context is not None and app.context.session.view.sale.is_empty
+        )
+        await enter_manager_mode(pilot, app)
+        await pilot.press("f10")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "ógildir opnar og geymdar sölur (1)" in screen_text(app)
+        await pilot.press("j")
+        await until(pilot, lambda: "Talið reiðufé" in screen_text(app))
+        await type_line(pilot, "0")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("j")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        assert "stemmir" in screen_text(app)
+    with Journal(counter.settings.journal_file, read_only=True) as journal:
+        assert journal.sale(1).status == "voided"

@@ -21,12 +21,14 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from pos.core.checkout import Phase
+from pos.core.errors import InputError
 from pos.core.keymap import MANAGER
 from pos.journal.store import Outcome
 from pos.services.manager_auth import Session
 from pos.services.printing import JobFailed
 from pos.services.status import Unsettled
 from pos.services.till_manager import (
+    CounterNotEmpty,
     NobodyCalled,
     NoConfigFile,
     NoSuchReceipt,
@@ -38,6 +40,7 @@ from pos.ui.explain import explain, say_worker_failure
 from pos.ui.format import grouped
 from pos.ui.keys import bindings
 from pos.ui.messages import WorkFailed
+from pos.ui.screens import manager_reports as reports
 from pos.ui.screens import manager_work as work
 from pos.ui.widgets.entry_line import EntryLine
 from pos.ui.widgets.key_bar import KeyBar
@@ -54,6 +57,9 @@ ACTIONS = {
     "manager_reprint": "reprint",
     "manager_settings": "settings",
     "manager_unlock": "unlock",
+    "manager_x": "x_report",
+    "manager_z": "z_report",
+    "manager_cash": "cash",
     "manager_leave": "leave",
 }
 
@@ -65,6 +71,7 @@ class Prompt:
     kind: str
     item: Unsettled | None = None
     outcome: Outcome = "paid"
+    void_open: bool = False
 
 
 class ManagerScreen(Screen[str | None]):
@@ -202,6 +209,103 @@ class ManagerScreen(Screen[str | None]):
     def action_unlock(self) -> None:
         self._ask(Prompt("unlock"), self.say("manager.unlock_prompt"))
 
+    # --- X, Z, cash (pos/ui/screens/manager_reports.py) ----------------------------------------
+
+    def action_x_report(self) -> None:
+        self._run(reports.show_x(self, self.manager, self.session), "manager-x")
+
+    @on(reports.XReady)
+    def x_ready(self, message: reports.XReady) -> None:
+        snapshot = message.snapshot
+
+        def closed(print_it: bool | None) -> None:
+            if print_it:
+                self._run(reports.print_x(self, self.manager, self.session, snapshot), "x-print")
+
+        text = reports.paper_text(snapshot)
+        screen = reports.ReportScreen(self.say, self.say("manager.x_title"), text, printable=True)
+        self.app.push_screen(screen, closed)
+
+    @on(reports.XQueued)
+    def x_queued(self, message: reports.XQueued) -> None:
+        self.notice(self.say("manager.x_printed"))
+        self._print()
+
+    def action_z_report(self) -> None:
+        self._run(reports.check_z(self, self.manager), "manager-z")
+
+    @on(reports.ZChecked)
+    def z_checked(self, message: reports.ZChecked) -> None:
+        blockers = message.blockers
+        if blockers.live_references:
+            refs = ", ".join(blockers.live_references)
+            self.notice(self.say("manager.z_live", references=refs), error=True)
+            return
+        if blockers.money_taken:
+            sales = ", ".join(str(sale) for sale in blockers.money_taken)
+            self.notice(self.say("manager.z_money_taken", sales=sales), error=True)
+            return
+        if blockers.empty:
+            self._ask(Prompt("count"), self.say("manager.count_prompt"))
+            return
+        sales = ", ".join(str(sale) for sale in blockers.voidable)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._ask(Prompt("count", void_open=True), self.say("manager.count_prompt"))
+
+        self._confirm(self.say("manager.z_void_question", sales=sales), answered)
+
+    def _count(self, text: str, void_open: bool) -> None:
+        try:
+            counted = reports.parse_count(text)
+        except InputError:
+            self.notice(self.say("manager.not_an_amount", text=text), error=True)
+            self.query_one("#manager-entry", EntryLine).take()
+            return
+        self._end_prompt()
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.notice(self.say("manager.working"))
+                worker = reports.close_z(self, self.manager, self.session, counted, void_open)
+                self._run(worker, "manager-z-close")
+
+        self._confirm(self.say("manager.z_question", counted=grouped(counted)), answered)
+
+    @on(reports.ZDone)
+    def z_done(self, message: reports.ZDone) -> None:
+        closed = message.closed
+        summary = reports.z_summary(self.say, closed)
+        lines = [summary, *(self.say("manager.z_problem", detail=p) for p in closed.problems)]
+        self.notice("\n".join(lines), error=bool(closed.problems))
+        text = reports.paper_text(closed.snapshot)
+        title = f"{self.say('manager.z_title', number=closed.z.number)} · {summary}"
+        screen = reports.ReportScreen(self.say, title, text, printable=False)
+        self.app.push_screen(screen)
+        self._print()
+        self._reload()
+
+    def action_cash(self) -> None:
+        def entered(entry: reports.CashEntry | None) -> None:
+            if entry is not None:
+                worker = reports.move_cash(
+                    self, self.manager, self.session, entry.kind, entry.amount, entry.reason
+                )
+                self._run(worker, "manager-cash")
+
+        self.app.push_screen(reports.CashMoveScreen(self.say), entered)
+
+    @on(reports.CashDone)
+    def cash_done(self, message: reports.CashDone) -> None:
+        movement = message.moved.movement
+        kind = self.say(f"manager.cash_kind.{message.kind}")
+        text = self.say("manager.cash_done", kind=kind, amount=grouped(movement.amount))
+        problem = message.moved.drawer_problem
+        if problem:
+            text += " " + self.say("manager.drawer_problem", problem=problem)
+        self.notice(text, error=bool(problem))
+
     def action_leave(self) -> None:
         if self.prompt is not None:
             self._end_prompt()
@@ -240,6 +344,8 @@ class ManagerScreen(Screen[str | None]):
             return
         if prompt.kind == "receipt":
             self._reprint(text)
+        elif prompt.kind == "count":
+            self._count(text, prompt.void_open)
         elif prompt.kind == "unlock":
             self._end_prompt()
             self._run(work.unlock(self, self.manager, self.session, text), "manager-unlock")
@@ -351,6 +457,8 @@ class ManagerScreen(Screen[str | None]):
             self.notice(self.say("manager.no_such_receipt", receipt=error.number), error=True)
         elif isinstance(error, NobodyCalled):
             self.notice(self.say("manager.nobody_called", name=error.name), error=True)
+        elif isinstance(error, CounterNotEmpty):
+            self.notice(self.say("manager.z_counter"), error=True)
         elif isinstance(error, NotInTheTill):
             self.notice(self.say("manager.not_in_the_till", setting=error.key), error=True)
         elif isinstance(error, NoConfigFile):
