@@ -1,0 +1,86 @@
+"""What every command shares: the --config option, settings, logging, PINs, safe text."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pos.cli.session import say
+from pos.core.errors import PosError
+
+if TYPE_CHECKING:
+    from pos.config import Settings
+
+
+def add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="register config (TOML); none: the sandbox")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
+
+
+def settings_of(args: argparse.Namespace, *, need_secret: bool = True) -> Settings:
+    from pos.config import load_settings
+
+    settings = load_settings(args.config, need_secret=need_secret)
+    setup_logging(settings, verbose=args.verbose)
+    return settings
+
+
+def setup_logging(settings: Settings, *, verbose: bool) -> None:
+    from pos.services.private_files import private_dir, private_file
+
+    log_file = private_file(private_dir(settings.data_dir) / "pos.log")
+    handlers: list[logging.Handler] = [logging.FileHandler(log_file)]
+    if verbose:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        handlers=handlers,
+        force=True,
+    )
+    for noisy in ("httpx", "httpcore", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def shown_error(exc: BaseException) -> str:
+    from pos.core.free_text import safe_text
+
+    text = exc.message if isinstance(exc, PosError) else f"{type(exc).__name__}: {exc}"
+    return safe_text(text, 300)
+
+
+def shown_text(text: str) -> str:
+    """Journaled text for the terminal: an old row may hold ESC, CR or U+202E (safe_text is
+    idempotent, so text already made safe is unchanged)."""
+    from pos.core.free_text import safe_text
+
+    return safe_text(text, 1000)
+
+
+def settings_without_secret(args: argparse.Namespace) -> Settings:
+    """People and audit commands never need (or look up) the Netgíró secret."""
+    return settings_of(args, need_secret=False)
+
+
+def pin_reader() -> Any:
+    """getpass on a terminal; otherwise one line of stdin per question (scripts and tests)."""
+    import getpass
+
+    if sys.stdin.isatty():
+        return getpass.getpass
+
+    def from_stdin(prompt: str) -> str:
+        say(prompt)
+        return sys.stdin.readline().rstrip("\r\n")
+
+    return from_stdin
+
+
+def print_receipts(journal: Any, settings: Settings) -> None:
+    from pos.services.receipts import configured_printer, print_queued_receipts, receipt_format
+
+    printer = configured_printer(settings)
+    print_queued_receipts(journal, printer, receipt_format(settings), announce=say)
