@@ -52,8 +52,8 @@ class PaidByNetgiro:
 class RefundRecord:
     id: int
     sale_id: int
-    attempt_id: int
-    transaction_id: str
+    attempt_id: int | None
+    transaction_id: str | None
     amount: int
     idempotency_key: str
     reason: str
@@ -63,6 +63,9 @@ class RefundRecord:
     settled_by: str | None
     created_at: str
     updated_at: str
+    tender: str = "netgiro"
+    slip_id: int | None = None
+    done_at: str | None = None
 
 
 @contextmanager
@@ -191,9 +194,9 @@ def finish_refund(
     stamp = utc_text(at)
     with _writing(journal, "journal.refund_finished") as db:
         db.execute(
-            "UPDATE refunds SET status = ?, note = ?, updated_at = ? "
+            "UPDATE refunds SET status = ?, note = ?, updated_at = ?, done_at = ? "
             "WHERE id = ? AND status = 'REQUESTED'",
-            (status, note, stamp, refund_id),
+            (status, note, stamp, stamp if status == "DONE" else None, refund_id),
         )
         append_in(db, before.manager, _AUDIT_ACTION[status], _details(before, note), at=stamp)
     return refund(journal, refund_id)
@@ -219,20 +222,37 @@ def settle_refund(
     stamp = utc_text(at)
     with _writing(journal, "journal.refund_settled") as db:
         db.execute(
-            "UPDATE refunds SET status = ?, note = ?, settled_by = ?, updated_at = ? "
+            "UPDATE refunds SET status = ?, note = ?, settled_by = ?, updated_at = ?, done_at = ? "
             "WHERE id = ? AND status = 'REFUND_UNKNOWN'",
-            (outcome, note.strip(), manager, stamp, refund_id),
+            (
+                outcome,
+                note.strip(),
+                manager,
+                stamp,
+                stamp if outcome == "DONE" else None,
+                refund_id,
+            ),
         )
         details = {**_details(before, note.strip()), "outcome": outcome}
         append_in(db, manager, "refund.settled", details, at=stamp)
     return refund(journal, refund_id)
 
 
+CASH_NOT_PAID = "The till stopped before the cash was paid out: no cash left the drawer."
+
+
 def requested_to_unknown(journal: Journal, *, at: datetime) -> list[RefundRecord]:
-    """REQUESTED refunds left by a crash: the call may have gone, so each is REFUND_UNKNOWN."""
+    """REQUESTED refunds left by a crash. A Netgíró call may have gone: REFUND_UNKNOWN. Cash is
+    paid out only after the refund's final commit, so a REQUESTED cash refund paid nothing:
+    FAILED."""
     stale = refunds(journal, status="REQUESTED")
     note = "The till stopped between journaling the refund and hearing Netgíró's answer."
-    return [finish_refund(journal, r.id, "REFUND_UNKNOWN", note, at=at) for r in stale]
+    return [
+        finish_refund(journal, r.id, "FAILED", CASH_NOT_PAID, at=at)
+        if r.tender == "cash"
+        else finish_refund(journal, r.id, "REFUND_UNKNOWN", note, at=at)
+        for r in stale
+    ]
 
 
 def _details(record: RefundRecord, note: str) -> dict[str, object]:
@@ -277,21 +297,27 @@ def refunds(
 
 def _select(journal: Journal, where: str, args: tuple[object, ...]) -> list[RefundRecord]:
     rows = journal._db.execute(f"SELECT * FROM refunds {where} ORDER BY id", args).fetchall()
-    return [
-        RefundRecord(
-            r["id"],
-            r["sale_id"],
-            r["attempt_id"],
-            r["transaction_id"],
-            r["amount"],
-            r["idempotency_key"],
-            r["reason"],
-            r["manager"],
-            r["status"],
-            r["note"],
-            r["settled_by"],
-            r["created_at"],
-            r["updated_at"],
-        )
-        for r in rows
-    ]
+    return [record_of_row(r) for r in rows]
+
+
+def record_of_row(r: sqlite3.Row) -> RefundRecord:
+    """One row; a journal before step 0010 has Netgíró refunds by amount only."""
+    keys = r.keys()
+    return RefundRecord(
+        r["id"],
+        r["sale_id"],
+        r["attempt_id"],
+        r["transaction_id"],
+        r["amount"],
+        r["idempotency_key"],
+        r["reason"],
+        r["manager"],
+        r["status"],
+        r["note"],
+        r["settled_by"],
+        r["created_at"],
+        r["updated_at"],
+        r["tender"] if "tender" in keys else "netgiro",
+        r["slip_id"] if "slip_id" in keys else None,
+        r["done_at"] if "done_at" in keys else (r["updated_at"] if r["status"] == "DONE" else None),
+    )

@@ -22,6 +22,7 @@ from pos.core.errors import PosError
 from pos.core.receipt import StoreHeader, receipt_from_snapshot
 from pos.core.receipt_layout import Block, Templates, layout_receipt, text_lines
 from pos.core.report_layout import layout_report
+from pos.core.refund_slip import layout_refund_slip
 from pos.crashpoints import crash_point
 from pos.devices.escpos_render import PrinterProfile, render_escpos
 from pos.devices.protocols import Printer, PrintJobBytes
@@ -98,6 +99,7 @@ class DocumentLayout(Protocol):
 DOCUMENT_LAYOUTS: dict[str, DocumentLayout] = {}
 """Job documents other than receipts, by ``snapshot["document"]`` (refund_slip, report)."""
 DOCUMENT_LAYOUTS["report"] = layout_report
+DOCUMENT_LAYOUTS["refund_slip"] = layout_refund_slip
 
 
 def receipt_blocks(job: QueuedJob, fmt: ReceiptFormat) -> list[Block]:

@@ -8,17 +8,26 @@ services. ``list`` reads the journal read-only and works beside the open till.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from pos.config import Settings
+from pos.core.errors import ConfigError
 from pos.core.reservations import Decided
 from pos.journal import Journal
-from pos.journal.refunds import RefundRecord, SettledStatus, has_refunds, refunds
+from pos.journal.refund_slips import SlipRecord
+from pos.journal.refunds import (
+    RefundRecord,
+    SettledStatus,
+    has_refunds,
+    refunds,
+    requested_to_unknown,
+)
 from pos.netgiro.client import Timeouts
 from pos.netgiro.partner import PartnerClient
 from pos.people import PeopleFile
+from pos.services.line_refunds import LineRefunds, LineRequest
 from pos.services.manager_auth import ManagerAuth, Session
 from pos.services.people_commands import said_as_till_open
 from pos.services.refunds import NetgiroRefunds, partner_base_url
@@ -31,13 +40,40 @@ EXIT_OF_STATUS = {"DONE": EXIT_DONE, "FAILED": EXIT_FAILED, "REFUND_UNKNOWN": EX
 
 @dataclass
 class ManagerAtShell:
-    """A manager signed in at the shell, with the refund service of this register."""
+    """A manager signed in at the shell, with the refund services of this register."""
 
     auth: ManagerAuth
     session: Session
-    refunds: NetgiroRefunds
+    partner: PartnerClient | ConfigError
+    line_refunds: LineRefunds
     reservations: Reservations
     recovered: list[RefundRecord]
+
+    @property
+    def refunds(self) -> NetgiroRefunds:
+        """Refunds by amount (a double charge): they need the Partner API."""
+        if isinstance(self.partner, ConfigError):
+            raise self.partner
+        return NetgiroRefunds(self.line_refunds.journal, self.partner, self.auth)
+
+
+@asynccontextmanager
+async def _partner(
+    settings: Settings, base: str | None
+) -> AsyncIterator[PartnerClient | ConfigError]:
+    """The Partner API client, or why there is none (a cash-only register needs none)."""
+    try:
+        url = partner_base_url(base, settings.netgiro.partner_base_url)
+    except ConfigError as missing:
+        yield missing
+        return
+    timing = settings.timing
+    async with PartnerClient(
+        url,
+        settings.netgiro.secret_key,
+        timeouts=Timeouts(connect=timing.connect_timeout_s, read=timing.read_timeout_s),
+    ) as client:
+        yield client
 
 
 @asynccontextmanager
@@ -48,19 +84,16 @@ async def manager_at_shell(
     with said_as_till_open(settings.data_dir):
         async with open_till(settings) as till:
             base = till.sandbox.base_url if till.sandbox else settings.netgiro.base_url
-            timing = settings.timing
-            async with PartnerClient(
-                partner_base_url(base, settings.netgiro.partner_base_url),
-                settings.netgiro.secret_key,
-                timeouts=Timeouts(connect=timing.connect_timeout_s, read=timing.read_timeout_s),
-            ) as partner:
+            async with _partner(settings, base) as partner:
                 auth = ManagerAuth(PeopleFile(settings.people_file), till.journal)
-                service = NetgiroRefunds(till.journal, partner, auth)
-                recovered = service.recover()
+                recovered = requested_to_unknown(till.journal, at=auth.clock())
                 session = auth.enter_manager_mode(name, ask(f"{name}'s PIN: "))
                 try:
                     reservations = Reservations(till.journal, till.client, auth)
-                    yield ManagerAtShell(auth, session, service, reservations, recovered)
+                    line_refunds = LineRefunds(till.journal, partner, auth)
+                    yield ManagerAtShell(
+                        auth, session, partner, line_refunds, reservations, recovered
+                    )
                 finally:
                     auth.leave(session)
 
@@ -78,6 +111,19 @@ async def send_refund(
         return await shell.refunds.refund(
             shell.session, sale_id, amount, reason, reference=reference
         )
+
+
+async def send_line_refund(
+    settings: Settings,
+    name: str,
+    ask: Callable[[str], str],
+    receipt: str,
+    lines: Sequence[LineRequest],
+    reason: str,
+) -> SlipRecord:
+    """``pos refund send --receipt N|CODE --line LINE[:QTY] …``: cash and Netgíró, by line."""
+    async with manager_at_shell(settings, name, ask) as shell:
+        return await shell.line_refunds.refund(shell.session, receipt, lines, reason)
 
 
 async def settle_refund(

@@ -19,6 +19,7 @@ from pos.journal import Journal
 from pos.journal.refunds import (
     FinishedStatus,
     RefundRecord,
+    RefundRefused,
     SettledStatus,
     finish_refund,
     netgiro_payment,
@@ -48,6 +49,27 @@ def partner_base_url(netgiro_base_url: str | None, configured: str | None) -> st
         "Set it (test: https://partner-api.test.netgiro.is/, production: "
         "https://api.netgiro.is/partner/) with `pos config set netgiro.partner_base_url URL`."
     )
+
+
+def sent_to(record: RefundRecord) -> str:
+    """The TransactionId a Netgíró refund goes to (the schema gives every Netgíró row one)."""
+    if record.tender != "netgiro" or record.transaction_id is None:
+        raise RefundRefused(f"Refund {record.id} is a {record.tender} refund: nothing to send.")
+    return record.transaction_id
+
+
+async def send_once(partner: PartnerClient, record: RefundRecord) -> tuple[FinishedStatus, str]:
+    """Send one journaled Netgíró refund, once; what came back as its final status and note."""
+    request = RefundRequest(sent_to(record), record.amount, record.idempotency_key, record.reason)
+    try:
+        await partner.refund(request)
+    except NotSent as exc:
+        return "FAILED", f"{exc.message} You may refund again."
+    except (Refused, AnswerSaysNo) as exc:
+        return "FAILED", exc.message
+    except OutcomeUnknown as exc:
+        return "REFUND_UNKNOWN", exc.message + UNKNOWN_NOTE
+    return "DONE", "Netgíró took the refund (HTTP 200)."
 
 
 class NetgiroRefunds:
@@ -88,16 +110,8 @@ class NetgiroRefunds:
             at=self.auth.clock(),
             reference=reference,
         )
-        request = RefundRequest(record.transaction_id, amount, key, reason)
-        try:
-            await self.partner.refund(request)
-        except NotSent as exc:
-            return self._finish(record, "FAILED", f"{exc.message} You may refund again.")
-        except (Refused, AnswerSaysNo) as exc:
-            return self._finish(record, "FAILED", exc.message)
-        except OutcomeUnknown as exc:
-            return self._finish(record, "REFUND_UNKNOWN", exc.message + UNKNOWN_NOTE)
-        return self._finish(record, "DONE", "Netgíró took the refund (HTTP 200).")
+        status, note = await send_once(self.partner, record)
+        return self._finish(record, status, note)
 
     def _finish(self, record: RefundRecord, status: FinishedStatus, note: str) -> RefundRecord:
         return finish_refund(self.journal, record.id, status, note, at=self.auth.clock())

@@ -6,10 +6,12 @@ from dataclasses import replace
 
 import httpx
 
+from pos.core.catalog import CatalogItem
 from pos.core.checkout import CustomerKind, Phase, start
 from pos.core.public_test_data import FIRST_TEST_APPLICATION
 from pos.core.result_codes import ConfirmationType
-from pos.journal import Journal, SaleLine
+from pos.core.sale import Sale
+from pos.journal import Journal, SaleLine, sales
 from pos.netgiro.client import NetgiroClient
 from pos.netgiro.requests import InsertCartRequest
 from pos.netgiro.sandbox.server import RunningSandbox
@@ -73,3 +75,28 @@ async def found_reservation(sandbox: RunningSandbox, journal: Journal) -> str:
     )
     journal.record(attempt.id, reserved, event="refused_cancel", point="test.reserved")
     return attempt.reference
+
+
+# --- sales by line, paid in cash, Netgíró or both (the till's own journal code paths) -----------
+
+SHIRT = CatalogItem("201", None, "Bolur", 1000, 24)
+MILK = CatalogItem("101", None, "Mjólk", 229, 11)
+LINE_SALE_TOTAL = 2687
+"""Two shirts (2 000 kr., 24 %) and three milks (687 kr., 11 %)."""
+
+
+def line_sale(journal: Journal) -> int:
+    """The counter's sale journaled as the till does when its first tender starts."""
+    sale = Sale().with_quantity(2000).add_item(SHIRT).with_quantity(3000).add_item(MILK)
+    assert sale.total == LINE_SALE_TOTAL
+    return sales.save_sale(journal, "R1", sale)
+
+
+def netgiro_pays(journal: Journal, sale_id: int, transaction_id: str) -> int:
+    """A Netgíró attempt for the balance due, ended PAID with the sandbox cart's id."""
+    attempt = journal.begin_attempt(
+        sale_id, "***-**81", start(CustomerKind.GSM, ConfirmationType.MANUAL)[0]
+    )
+    final = replace(attempt.state, phase=Phase.PAID, transaction_id=transaction_id, live=False)
+    journal.record(attempt.id, final, event="CheckAnswered", point="test.paid")
+    return attempt.amount

@@ -59,8 +59,9 @@ def test_a_report_prints_by_its_own_layout_and_file_name(
 
 
 def test_a_document_without_a_layout_fails_with_a_reason_and_stays_reprintable(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delitem(DOCUMENT_LAYOUTS, "refund_slip", raising=False)  # a till without it
     with Journal(tmp_path / "journal.sqlite3") as journal:
         jobs_db.enqueue(journal, "refund_slip", {"number": 1}, sale_id=None)
         queue = PrintQueue(journal, FilePrinter(tmp_path / "out"), ReceiptFormat())
@@ -73,3 +74,16 @@ def test_a_document_without_a_layout_fails_with_a_reason_and_stays_reprintable(
 def test_receipts_are_not_documents(tmp_path: Path) -> None:
     with Journal(tmp_path / "journal.sqlite3") as journal, pytest.raises(JournalError):
         jobs_db.enqueue(journal, "receipt", {"number": 1})
+
+
+def test_a_refund_slip_prints_through_its_registered_layout(tmp_path: Path) -> None:
+    with Journal(tmp_path / "journal.sqlite3") as journal:
+        snapshot = {"number": 4, "receipt_no": 9, "receipt_code": "S1-R1-R9", "total": 500}
+        jobs_db.enqueue(journal, "refund_slip", snapshot, sale_id=None)
+        queue = PrintQueue(journal, FilePrinter(tmp_path / "out"), ReceiptFormat())
+        [event] = queue.print_pending()
+        assert isinstance(event, JobPrinted)
+        parsed = parse((tmp_path / "out" / "refund-slip-000004.bin").read_bytes())
+        lines = [line.strip() for line in parsed.lines]
+        assert "ENDURGREIÐSLA" in lines and "Af kvittun nr. 9" in lines
+        assert parsed.names()[-1] == "cut"

@@ -326,7 +326,9 @@ async def test_the_schema_refuses_too_much_and_backward_moves(
                 "created_at, updated_at FROM refunds WHERE id = ?",
                 (first.id,),
             )
-        db.execute("UPDATE refunds SET status = 'DONE' WHERE id = ?", (first.id,))
+        db.execute(
+            "UPDATE refunds SET status = 'DONE', done_at = updated_at WHERE id = ?", (first.id,)
+        )
         with pytest.raises(sqlite3.IntegrityError, match="only moves forward"):
             db.execute("UPDATE refunds SET status = 'REQUESTED' WHERE id = ?", (first.id,))
         with pytest.raises(sqlite3.IntegrityError, match="never changes"):
