@@ -67,6 +67,7 @@ ACTION_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
         ("manager_z", "f10"),
         ("manager_unlock", "f11"),
         ("manager_cash", "f12"),
+        ("manager_refund", "ctrl+t"),
         ("manager_leave", "escape"),
     ),
 }

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from pos.core.errors import PosError
 from pos.core.receipt import StoreHeader, receipt_from_snapshot
 from pos.core.receipt_layout import Block, Templates, layout_receipt, text_lines
-from pos.core.report_layout import layout_report
 from pos.core.refund_slip import layout_refund_slip
+from pos.core.report_layout import layout_report
 from pos.crashpoints import crash_point
 from pos.devices.escpos_render import PrinterProfile, render_escpos
 from pos.devices.protocols import Printer, PrintJobBytes

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -25,13 +26,15 @@ from pos.ui.app import TillApp
 from pos.ui.screens.cash import CashScreen
 from pos.ui.screens.confirm import ConfirmScreen
 from pos.ui.screens.manager import ManagerScreen
+from pos.ui.screens.manager_refunds import RefundScreen
 from pos.ui.screens.manager_reports import CashMoveScreen, ReportScreen
+from pos.ui.screens.payment import PaymentScreen, Stage
 from pos.ui.screens.sale import SaleScreen
 from pos.ui.screens.signin import PinScreen
 from pos.ui.screens.startup import StartupScreen
 from tests.services.refund_support import found_reservation
 
-from .conftest import SIZE, Counter, screen_text, type_line, until
+from .conftest import SIZE, Counter, newest_cart, screen_text, type_line, until
 
 ANNA, ANNA_PIN = "Anna", "480263"
 BJARNI, BJARNI_PIN = "Bjarni", "739154"
@@ -467,3 +470,68 @@ async def test_a_z_voids_a_parked_sale_when_the_manager_says_so(counter: Counter
         assert "stemmir" in screen_text(app)
     with Journal(counter.settings.journal_file, read_only=True) as journal:
         assert journal.sale(1).status == "voided"
+
+
+# --- refunds by line -----------------------------------------------------------------------------
+
+
+async def refund_from_f9(
+    pilot: Pilot[Any], app: TillApp, lines: str, question: tuple[str, ...]
+) -> None:
+    await enter_manager_mode(pilot, app)
+    await pilot.press("ctrl+t")
+    await until(pilot, lambda: "Kvittun til endurgreiðslu" in screen_text(app))
+    await type_line(pilot, "1")
+    await until(pilot, lambda: isinstance(app.screen, RefundScreen))
+    assert "Endurgreiðsla af kvittun 1" in screen_text(app)
+    await type_line(pilot, lines)
+    await type_line(pilot, "skemmd vara")
+    await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    await until(pilot, lambda: all(words in screen_text(app) for words in question))
+    await pilot.press("j")
+
+
+async def test_a_cash_refund_of_one_line_from_f9(counter: Counter) -> None:
+    add_people(counter, cashier=False)
+    app = people_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_sale_screen(pilot, app)
+        await type_line(pilot, "2*5690010000012")  # 2 × Mjólk 1 l at 229
+        await cash_sale(pilot, app, "990")
+        await refund_from_f9(
+            pilot, app, "1:1", ("Endurgreiða 229 kr. af kvittun 1", "(reiðufé 229 kr.)?")
+        )
+        await until(pilot, lambda: "Greiddu út 229 kr." in screen_text(app))
+        slips = counter.data_dir / "receipts"
+        await until(pilot, lambda: list(slips.glob("refund-slip-*.txt")))
+    slip = next((counter.data_dir / "receipts").glob("refund-slip-*.txt")).read_text(
+        encoding="utf-8"
+    )
+    assert "Mjólk 1 l" in slip and "229" in slip
+    assert any(
+        actor == "manager:Anna" and action.startswith("refund")
+        for actor, action in audit_actions(counter)
+    )
+
+
+async def test_a_netgiro_refund_from_f9_goes_back_to_netgiro(counter: Counter) -> None:
+    add_people(counter, cashier=False)
+    app = people_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_sale_screen(pilot, app)
+        await type_line(pilot, "2137")
+        await pilot.press("f2")
+        await until(pilot, lambda: isinstance(app.screen, PaymentScreen))
+        await type_line(pilot, "8223281")
+        cart = await newest_cart(pilot, counter)
+        counter.act(cart["TransactionId"], "accept")
+        await until(pilot, lambda: getattr(app.screen, "stage", None) is Stage.RESULT)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        await refund_from_f9(
+            pilot, app, "", ("Endurgreiða 2.137 kr. af kvittun 1", "til Netgíró 2.137")
+        )
+        await until(pilot, lambda: "Sala 1: endurgreitt" in screen_text(app))
+        assert "Greiddu út" not in screen_text(app)  # Netgíró's share never comes back as cash
+    refunds = httpx.get(counter.sandbox.root_url + "sandbox/refunds", timeout=5).json()
+    assert [refund["refundAmount"] for refund in refunds] == [2137]

@@ -40,6 +40,7 @@ from pos.ui.explain import explain, say_worker_failure
 from pos.ui.format import grouped
 from pos.ui.keys import bindings
 from pos.ui.messages import WorkFailed
+from pos.ui.screens import manager_refunds as refunds
 from pos.ui.screens import manager_reports as reports
 from pos.ui.screens import manager_work as work
 from pos.ui.widgets.entry_line import EntryLine
@@ -60,6 +61,7 @@ ACTIONS = {
     "manager_x": "x_report",
     "manager_z": "z_report",
     "manager_cash": "cash",
+    "manager_refund": "refund",
     "manager_leave": "leave",
 }
 
@@ -306,6 +308,37 @@ class ManagerScreen(Screen[str | None]):
             text += " " + self.say("manager.drawer_problem", problem=problem)
         self.notice(text, error=bool(problem))
 
+    # --- refunds by line (pos/ui/screens/manager_refunds.py) -----------------------------------
+
+    def action_refund(self) -> None:
+        self._ask(Prompt("refund"), self.say("manager.refund_prompt"))
+
+    @on(refunds.BasisFound)
+    def basis_found(self, message: refunds.BasisFound) -> None:
+        def chosen(request: refunds.RefundRequest | None) -> None:
+            if request is not None:
+                self._run(refunds.make_plan(self, self.manager, self.session, request), "plan")
+
+        self.app.push_screen(refunds.RefundScreen(self.say, message.receipt, message.basis), chosen)
+
+    @on(refunds.PlanMade)
+    def plan_made(self, message: refunds.PlanMade) -> None:
+        request = message.request
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.notice(self.say("manager.working"))
+                self._run(refunds.refund(self, self.manager, self.session, request), "refund")
+
+        question = refunds.plan_question(self.say, request.receipt, message.plan)
+        self._confirm(question, answered)
+
+    @on(refunds.RefundEnded)
+    def refund_ended(self, message: refunds.RefundEnded) -> None:
+        text, look_again = refunds.refund_result(self.say, message.refunded)
+        self.notice(text, error=look_again)
+        self._print()
+
     def action_leave(self) -> None:
         if self.prompt is not None:
             self._end_prompt()
@@ -344,6 +377,9 @@ class ManagerScreen(Screen[str | None]):
             return
         if prompt.kind == "receipt":
             self._reprint(text)
+        elif prompt.kind == "refund":
+            self._end_prompt()
+            self._run(refunds.find_sale(self, self.manager, self.session, text), "refund-sale")
         elif prompt.kind == "count":
             self._count(text, prompt.void_open)
         elif prompt.kind == "unlock":
