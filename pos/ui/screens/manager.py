@@ -1,4 +1,5 @@
-"""Manager mode (F9): what the till could not settle, the drawer, copies of any receipt.
+"""Manager mode (F9): what the till could not settle, the drawer, copies, settings, unlocking;
+X, Z and cash from ReportKeys (manager_report_keys.py), refunds from RefundKeys.
 
 What happens on each key, in order: the key opens a prompt (a reason, a receipt number) or a
 yes/no question (never answered by Enter: a scanner sends one); the answer starts a worker in
@@ -10,22 +11,15 @@ or after 15 minutes without an action (a timer asks; any action asks too).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker
 
 from pos.core.checkout import Phase
-from pos.core.errors import InputError
 from pos.core.keymap import MANAGER
 from pos.journal.store import Outcome
-from pos.services.manager_auth import Session
-from pos.services.printing import JobFailed
 from pos.services.status import Unsettled
 from pos.services.till_manager import (
     CounterNotEmpty,
@@ -33,19 +27,17 @@ from pos.services.till_manager import (
     NoConfigFile,
     NoSuchReceipt,
     NotInTheTill,
-    TillManager,
 )
-from pos.ui.context import TillContext
-from pos.ui.explain import explain, say_worker_failure
+from pos.ui.explain import explain
 from pos.ui.format import grouped
 from pos.ui.keys import bindings
 from pos.ui.messages import WorkFailed
-from pos.ui.screens import manager_refunds as refunds
-from pos.ui.screens import manager_reports as reports
 from pos.ui.screens import manager_work as work
+from pos.ui.screens.manager_base import Prompt
+from pos.ui.screens.manager_refund_keys import RefundKeys
+from pos.ui.screens.manager_report_keys import ReportKeys
 from pos.ui.widgets.entry_line import EntryLine
 from pos.ui.widgets.key_bar import KeyBar
-from pos.ui.workers import PrintsDone, print_receipts
 
 log = logging.getLogger(__name__)
 
@@ -66,31 +58,10 @@ ACTIONS = {
 }
 
 
-@dataclass(frozen=True)
-class Prompt:
-    """What the input line is asking for: a settlement's reason, or a receipt number."""
-
-    kind: str
-    item: Unsettled | None = None
-    outcome: Outcome = "paid"
-    void_open: bool = False
-
-
-class ManagerScreen(Screen[str | None]):
+class ManagerScreen(RefundKeys, ReportKeys):
     """Dismisses with a line for the sale screen's notice (why manager mode ended)."""
 
     BINDINGS = bindings(MANAGER, ACTIONS)
-
-    def __init__(self, context: TillContext, manager: TillManager, session: Session) -> None:
-        super().__init__()
-        self.context = context
-        self.say = context.messages
-        self.manager = manager
-        self.session = session
-        self.items: list[Unsettled] = []
-        self.prompt: Prompt | None = None
-        self.ending = False
-        self.closed = False
 
     def compose(self) -> ComposeResult:
         say = self.say
@@ -117,12 +88,6 @@ class ManagerScreen(Screen[str | None]):
                 self.manager.leave(self.session)
             except Exception:  # the journal may be closing with the till: the entry stays open
                 log.exception("manager mode could not be closed in the audit log")
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        say_worker_failure(self, self.say, event)
-
-    def _run(self, coroutine: object, name: str) -> None:
-        self.run_worker(coroutine, name=name, exit_on_error=False)  # type: ignore[arg-type]
 
     def _check_idle(self) -> None:
         if not self.ending:
@@ -211,134 +176,6 @@ class ManagerScreen(Screen[str | None]):
     def action_unlock(self) -> None:
         self._ask(Prompt("unlock"), self.say("manager.unlock_prompt"))
 
-    # --- X, Z, cash (pos/ui/screens/manager_reports.py) ----------------------------------------
-
-    def action_x_report(self) -> None:
-        self._run(reports.show_x(self, self.manager, self.session), "manager-x")
-
-    @on(reports.XReady)
-    def x_ready(self, message: reports.XReady) -> None:
-        snapshot = message.snapshot
-
-        def closed(print_it: bool | None) -> None:
-            if print_it:
-                self._run(reports.print_x(self, self.manager, self.session, snapshot), "x-print")
-
-        text = reports.paper_text(snapshot)
-        screen = reports.ReportScreen(self.say, self.say("manager.x_title"), text, printable=True)
-        self.app.push_screen(screen, closed)
-
-    @on(reports.XQueued)
-    def x_queued(self, message: reports.XQueued) -> None:
-        self.notice(self.say("manager.x_printed"))
-        self._print()
-
-    def action_z_report(self) -> None:
-        self._run(reports.check_z(self, self.manager), "manager-z")
-
-    @on(reports.ZChecked)
-    def z_checked(self, message: reports.ZChecked) -> None:
-        blockers = message.blockers
-        if blockers.live_references:
-            refs = ", ".join(blockers.live_references)
-            self.notice(self.say("manager.z_live", references=refs), error=True)
-            return
-        if blockers.money_taken:
-            sales = ", ".join(str(sale) for sale in blockers.money_taken)
-            self.notice(self.say("manager.z_money_taken", sales=sales), error=True)
-            return
-        if blockers.empty:
-            self._ask(Prompt("count"), self.say("manager.count_prompt"))
-            return
-        sales = ", ".join(str(sale) for sale in blockers.voidable)
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._ask(Prompt("count", void_open=True), self.say("manager.count_prompt"))
-
-        self._confirm(self.say("manager.z_void_question", sales=sales), answered)
-
-    def _count(self, text: str, void_open: bool) -> None:
-        try:
-            counted = reports.parse_count(text)
-        except InputError:
-            self.notice(self.say("manager.not_an_amount", text=text), error=True)
-            self.query_one("#manager-entry", EntryLine).take()
-            return
-        self._end_prompt()
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.notice(self.say("manager.working"))
-                worker = reports.close_z(self, self.manager, self.session, counted, void_open)
-                self._run(worker, "manager-z-close")
-
-        self._confirm(self.say("manager.z_question", counted=grouped(counted)), answered)
-
-    @on(reports.ZDone)
-    def z_done(self, message: reports.ZDone) -> None:
-        closed = message.closed
-        summary = reports.z_summary(self.say, closed)
-        lines = [summary, *(self.say("manager.z_problem", detail=p) for p in closed.problems)]
-        self.notice("\n".join(lines), error=bool(closed.problems))
-        text = reports.paper_text(closed.snapshot)
-        title = f"{self.say('manager.z_title', number=closed.z.number)} · {summary}"
-        screen = reports.ReportScreen(self.say, title, text, printable=False)
-        self.app.push_screen(screen)
-        self._print()
-        self._reload()
-
-    def action_cash(self) -> None:
-        def entered(entry: reports.CashEntry | None) -> None:
-            if entry is not None:
-                worker = reports.move_cash(
-                    self, self.manager, self.session, entry.kind, entry.amount, entry.reason
-                )
-                self._run(worker, "manager-cash")
-
-        self.app.push_screen(reports.CashMoveScreen(self.say), entered)
-
-    @on(reports.CashDone)
-    def cash_done(self, message: reports.CashDone) -> None:
-        movement = message.moved.movement
-        kind = self.say(f"manager.cash_kind.{message.kind}")
-        text = self.say("manager.cash_done", kind=kind, amount=grouped(movement.amount))
-        problem = message.moved.drawer_problem
-        if problem:
-            text += " " + self.say("manager.drawer_problem", problem=problem)
-        self.notice(text, error=bool(problem))
-
-    # --- refunds by line (pos/ui/screens/manager_refunds.py) -----------------------------------
-
-    def action_refund(self) -> None:
-        self._ask(Prompt("refund"), self.say("manager.refund_prompt"))
-
-    @on(refunds.BasisFound)
-    def basis_found(self, message: refunds.BasisFound) -> None:
-        def chosen(request: refunds.RefundRequest | None) -> None:
-            if request is not None:
-                self._run(refunds.make_plan(self, self.manager, self.session, request), "plan")
-
-        self.app.push_screen(refunds.RefundScreen(self.say, message.receipt, message.basis), chosen)
-
-    @on(refunds.PlanMade)
-    def plan_made(self, message: refunds.PlanMade) -> None:
-        request = message.request
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.notice(self.say("manager.working"))
-                self._run(refunds.refund(self, self.manager, self.session, request), "refund")
-
-        question = refunds.plan_question(self.say, request.receipt, message.plan)
-        self._confirm(question, answered)
-
-    @on(refunds.RefundEnded)
-    def refund_ended(self, message: refunds.RefundEnded) -> None:
-        text, look_again = refunds.refund_result(self.say, message.refunded)
-        self.notice(text, error=look_again)
-        self._print()
-
     def action_leave(self) -> None:
         if self.prompt is not None:
             self._end_prompt()
@@ -350,25 +187,6 @@ class ManagerScreen(Screen[str | None]):
 
     # --- the input line ------------------------------------------------------------------------
 
-    def _ask(self, prompt: Prompt, question: str) -> None:
-        self.prompt = prompt
-        entry = self.query_one("#manager-entry", EntryLine)
-        entry.take()
-        entry.border_title = question
-        entry.border_subtitle = self.say("manager.keys_prompt")
-        entry.display = True
-        entry.focus()
-        self.notice("")
-        self.refresh_bindings()
-
-    def _end_prompt(self) -> None:
-        self.prompt = None
-        entry = self.query_one("#manager-entry", EntryLine)
-        entry.take()
-        entry.display = False
-        self.query_one("#manager-list").focus()
-        self.refresh_bindings()
-
     @on(Input.Submitted, "#manager-entry")
     def answered(self, event: Input.Submitted) -> None:
         prompt = self.prompt
@@ -378,8 +196,7 @@ class ManagerScreen(Screen[str | None]):
         if prompt.kind == "receipt":
             self._reprint(text)
         elif prompt.kind == "refund":
-            self._end_prompt()
-            self._run(refunds.find_sale(self, self.manager, self.session, text), "refund-sale")
+            self._find_sale(text)
         elif prompt.kind == "count":
             self._count(text, prompt.void_open)
         elif prompt.kind == "unlock":
@@ -417,20 +234,7 @@ class ManagerScreen(Screen[str | None]):
 
         self._confirm(question, answered)
 
-    def _confirm(self, question: str, then: Callable[[bool | None], None]) -> None:
-        from pos.ui.screens.confirm import ConfirmScreen
-
-        self.app.push_screen(ConfirmScreen(self.say, question), then)
-
     # --- what the workers say ------------------------------------------------------------------
-
-    def notice(self, text: str, *, error: bool = False) -> None:
-        notice = self.query_one("#manager-notice", Static)
-        notice.update(text)
-        notice.set_class(error, "error")
-
-    def _reload(self) -> None:
-        self._run(work.load_unsettled(self, self.manager), "manager-list")
 
     @on(work.SaleSettled)
     def settled(self, message: work.SaleSettled) -> None:
@@ -474,17 +278,6 @@ class ManagerScreen(Screen[str | None]):
             "manager.setting_changed", setting=change.key, old=change.old, new=change.new
         )
         self.notice(f"{text} {self.say(then)}")
-
-    def _print(self) -> None:
-        queue = self.context.printing
-        if queue is not None:
-            self._run(print_receipts(self, queue), "manager-print")
-
-    @on(PrintsDone)
-    def printed(self, message: PrintsDone) -> None:
-        failed = [event for event in message.events if isinstance(event, JobFailed)]
-        if failed:
-            self.notice(self.say("manager.print_failed", reason=failed[-1].reason), error=True)
 
     @on(WorkFailed)
     def work_failed(self, message: WorkFailed) -> None:
