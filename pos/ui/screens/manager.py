@@ -157,7 +157,7 @@ class ManagerScreen(RefundKeys, ReportKeys):
             if yes:
                 self.notice(self.say("manager.working"))
                 worker = work.decide_reservation(self, self.manager, self.session, item, confirm)
-                self._run(worker, "manager-reservation")
+                self._run(worker, "manager-reservation", guard=True)
 
         self._confirm(question, answered)
 
@@ -180,6 +180,9 @@ class ManagerScreen(RefundKeys, ReportKeys):
         if self.prompt is not None:
             self._end_prompt()
             self.notice("")
+            return
+        if self.guarded:
+            self.notice(self.say("manager.working"))
             return
         if not self.ending:
             self.ending = True
@@ -299,6 +302,9 @@ class ManagerScreen(RefundKeys, ReportKeys):
     def ended(self, message: work.ManagerEnded) -> None:
         self.ending = True
         if self.closed:
+            return
+        if self.guarded:  # money in flight: close once Netgíró has answered
+            self.end_waiting = message.idle
             return
         self.closed = True
         while self.app.screen is not self:  # a question left open when the time ran out

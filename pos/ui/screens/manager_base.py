@@ -48,12 +48,23 @@ class ManagerBase(Screen[str | None]):
         self.prompt: Prompt | None = None
         self.ending = False
         self.closed = False
+        self.guarded: set[Worker[None]] = set()
+        """Workers talking to Netgíró for money (a refund, a reservation): manager mode waits
+        for them before it closes, so none is cancelled half way."""
+        self.end_waiting: bool | None = None
+        """Manager mode ended (idle: True) while a guarded worker ran: closes when it is done."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         say_worker_failure(self, self.say, event)
+        if event.worker in self.guarded and event.worker.is_finished:
+            self.guarded.discard(event.worker)
+            if not self.guarded and self.end_waiting is not None:
+                self.post_message(work.ManagerEnded(idle=self.end_waiting))
 
-    def _run(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
-        self.run_worker(coroutine, name=name, exit_on_error=False)
+    def _run(self, coroutine: Coroutine[Any, Any, None], name: str, *, guard: bool = False) -> None:
+        worker = self.run_worker(coroutine, name=name, exit_on_error=False)
+        if guard:
+            self.guarded.add(worker)
 
     def _ask(self, prompt: Prompt, question: str) -> None:
         self.prompt = prompt

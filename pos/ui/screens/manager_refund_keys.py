@@ -29,7 +29,9 @@ class RefundKeys(ManagerBase):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.notice(self.say("manager.working"))
-                self._run(refunds.refund(self, self.manager, self.session, request), "refund")
+                self._run(
+                    refunds.refund(self, self.manager, self.session, request), "refund", guard=True
+                )
 
         question = refunds.plan_question(self.say, request.receipt, message.plan)
         self._confirm(question, answered)
