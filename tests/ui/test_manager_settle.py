@@ -1,7 +1,9 @@
 """Manager mode settles what the till could not: an unknown payment as unpaid, a found
-reservation released; each through the shell's code path and audited."""
+reservation released; each through the shell's code path and audited; Esc waits for money still in flight."""
 
 from __future__ import annotations
+
+import asyncio
 
 from pos.core.checkout import Phase
 from pos.journal import Journal
@@ -75,3 +77,23 @@ async def test_a_found_reservation_is_released_from_f9(counter: Counter) -> None
         assert [(row.actor, row.details["outcome"]) for row in decided] == [
             ("manager:Anna", "released")
         ]
+
+
+async def test_manager_mode_waits_for_money_in_flight_before_it_closes(counter: Counter) -> None:
+    add_people(counter, cashier=False)
+    app = people_app(counter)
+    answered = asyncio.Event()
+
+    async def netgiro_still_answering() -> None:  # stands in for a refund awaiting Netgíró
+        await answered.wait()
+
+    async with app.run_test(size=SIZE) as pilot:
+        await until_sale_screen(pilot, app)
+        screen = await enter_manager_mode(pilot, app)
+        screen._run(netgiro_still_answering(), "refund", guard=True)
+        await pilot.press("escape")
+        await until(pilot, lambda: "Augnablik" in screen_text(app))
+        assert app.screen is screen
+        answered.set()
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
