@@ -18,7 +18,9 @@ from pos.core.errors import ConfigError, PosError
 from pos.core.refund_plan import RefundPlan
 from pos.devices.protocols import Drawer
 from pos.journal import Journal
+from pos.journal import refunds as refunds_db
 from pos.journal.refund_slips import RefundBasis, SlipRecord
+from pos.journal.refunds import RefundRecord, SettledStatus, has_refunds
 from pos.journal.z_reports import Blockers
 from pos.netgiro.client import Timeouts
 from pos.netgiro.partner import PartnerClient
@@ -102,6 +104,28 @@ class MoneyActions:
             slip = await self._line_refunds(partner).refund(manager, receipt, requests, reason)
         cash_out = cash_paid_out(slip)
         return Refunded(slip, cash_out, self._kick() if cash_out else "")
+
+    def unknown_refunds(self) -> list[RefundRecord]:
+        """Netgíró refunds whose answer was lost (REFUND_UNKNOWN): a manager records the portal."""
+        if not has_refunds(self.journal):
+            return []
+        return refunds_db.refunds(self.journal, status="REFUND_UNKNOWN")
+
+    def settle_refund(
+        self, manager: Session, refund_id: int, outcome: SettledStatus, portal_shows: str
+    ) -> RefundRecord:
+        """What Netgíró's portal shows for an unknown refund (``pos refund settle``'s path)."""
+        self.auth.require_manager(manager)
+        return refunds_db.settle_refund(
+            self.journal, refund_id, outcome, manager.actor, portal_shows, at=self.auth.clock()
+        )
+
+    def recover_refunds(self) -> list[RefundRecord]:
+        """Refunds a crash left REQUESTED: Netgíró's unknown, cash's not paid (at manager entry,
+        never while this till's own refund runs)."""
+        if not has_refunds(self.journal):
+            return []
+        return refunds_db.requested_to_unknown(self.journal, at=self.auth.clock())
 
     def _line_refunds(self, partner: PartnerClient | ConfigError) -> LineRefunds:
         return LineRefunds(self.journal, partner, self.auth)

@@ -18,9 +18,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from pos.core.checkout import CustomerKind, Phase, start
+from pos.core.refund_plan import plan_refund
 from pos.core.result_codes import ConfirmationType
 from pos.journal import Journal, SaleLine
 from pos.journal.audit import entries, verify
+from pos.journal.refund_slips import record_slip, refund_basis
 from pos.people import PeopleFile, Person, hash_pin
 from pos.ui.app import TillApp
 from pos.ui.screens.cash import CashScreen
@@ -472,6 +474,18 @@ async def test_a_z_voids_a_parked_sale_when_the_manager_says_so(counter: Counter
         assert journal.sale(1).status == "voided"
 
 
+async def netgiro_sale(pilot: Pilot[Any], app: TillApp, counter: Counter, amount: str) -> None:
+    await type_line(pilot, amount)
+    await pilot.press("f2")
+    await until(pilot, lambda: isinstance(app.screen, PaymentScreen))
+    await type_line(pilot, "8223281")
+    cart = await newest_cart(pilot, counter)
+    counter.act(cart["TransactionId"], "accept")
+    await until(pilot, lambda: getattr(app.screen, "stage", None) is Stage.RESULT)
+    await pilot.press("escape")
+    await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+
+
 # --- refunds by line -----------------------------------------------------------------------------
 
 
@@ -519,15 +533,7 @@ async def test_a_netgiro_refund_from_f9_goes_back_to_netgiro(counter: Counter) -
     app = people_app(counter)
     async with app.run_test(size=SIZE) as pilot:
         await until_sale_screen(pilot, app)
-        await type_line(pilot, "2137")
-        await pilot.press("f2")
-        await until(pilot, lambda: isinstance(app.screen, PaymentScreen))
-        await type_line(pilot, "8223281")
-        cart = await newest_cart(pilot, counter)
-        counter.act(cart["TransactionId"], "accept")
-        await until(pilot, lambda: getattr(app.screen, "stage", None) is Stage.RESULT)
-        await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        await netgiro_sale(pilot, app, counter, "2137")
         await refund_from_f9(
             pilot, app, "", ("Endurgreiða 2.137 kr. af kvittun 1", "til Netgíró 2.137")
         )
@@ -535,3 +541,32 @@ async def test_a_netgiro_refund_from_f9_goes_back_to_netgiro(counter: Counter) -
         assert "Greiddu út" not in screen_text(app)  # Netgíró's share never comes back as cash
     refunds = httpx.get(counter.sandbox.root_url + "sandbox/refunds", timeout=5).json()
     assert [refund["refundAmount"] for refund in refunds] == [2137]
+
+
+async def test_a_refund_a_crash_left_unknown_is_settled_from_what_the_portal_shows(
+    counter: Counter,
+) -> None:
+    add_people(counter, cashier=False)
+    app = people_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_sale_screen(pilot, app)
+        await netgiro_sale(pilot, app, counter, "2137")
+    with Journal(counter.settings.journal_file) as journal:  # the till stopped mid-refund
+        basis = refund_basis(journal, 1)
+        plan = plan_refund(basis.lines, {1: basis.lines[0].left_milli}, basis.tenders)
+        record_slip(journal, basis, plan, manager="manager:Anna", reason="skil", keys=["k1"], at=T0)
+    restarted = people_app(counter)
+    async with restarted.run_test(size=SIZE) as pilot:
+        await until_sale_screen(pilot, restarted)
+        await enter_manager_mode(pilot, restarted)
+        await until(pilot, lambda: "Endurgreiðsla 1 · sala 1" in screen_text(restarted))
+        await pilot.press("f4")  # not a reservation
+        await until(pilot, lambda: "óviss endurgreiðsla" in screen_text(restarted))
+        await pilot.press("f2")
+        await until(pilot, lambda: "TÓKST)" in screen_text(restarted))
+        await type_line(pilot, "Gáttin sýnir endurgreiðslu 2.137 kr.")
+        await until(pilot, lambda: isinstance(restarted.screen, ConfirmScreen))
+        await pilot.press("j")
+        await until(pilot, lambda: "Endurgreiðsla 1 skráð: TÓKST" in screen_text(restarted))
+        await until(pilot, lambda: "Ekkert óuppgert" in screen_text(restarted))
+    assert ("manager:Anna", "refund.settled") in audit_actions(counter)

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from pos.core.checkout import Phase
 from pos.core.keymap import MANAGER
+from pos.journal.refunds import RefundRecord
 from pos.journal.store import Outcome
 from pos.services.status import Unsettled
 from pos.services.till_manager import (
@@ -76,7 +77,7 @@ class ManagerScreen(RefundKeys, ReportKeys):
     def on_mount(self) -> None:
         self.query_one("#manager-entry").display = False
         self.query_one("#manager-list").focus()
-        self._run(work.load_unsettled(self, self.manager), "manager-list")
+        self._run(work.load_unsettled(self, self.manager, recover=True), "manager-list")
         every = self.context.settings.manager_idle_check_s
         self.set_interval(every, self._check_idle, name="manager-idle")
 
@@ -97,13 +98,14 @@ class ManagerScreen(RefundKeys, ReportKeys):
 
     @on(work.UnsettledLoaded)
     def listed(self, message: work.UnsettledLoaded) -> None:
-        self.items = message.items
+        self.items, self.unknown_refunds = message.items, message.refunds
         options = self.query_one("#manager-list", OptionList)
         options.clear_options()
-        if not self.items:
+        if not self.items and not self.unknown_refunds:
             options.add_option(Option(self.say("manager.nothing"), id="none", disabled=True))
             return
         options.add_options(self._option(item) for item in self.items)
+        options.add_options(self._refund_option(record) for record in self.unknown_refunds)
         options.highlighted = 0
 
     def _option(self, item: Unsettled) -> Option:
@@ -119,11 +121,20 @@ class ManagerScreen(RefundKeys, ReportKeys):
         return Option(text, id=item.reference)
 
     def _chosen(self) -> Unsettled | None:
+        """The highlighted sale (None, said, when nothing or a refund is highlighted)."""
+        chosen = self._chosen_row()
+        if isinstance(chosen, RefundRecord):
+            self.notice(self.say("manager.refund_is_unknown"), error=True)
+            return None
+        return chosen
+
+    def _chosen_row(self) -> Unsettled | RefundRecord | None:
         index = self.query_one("#manager-list", OptionList).highlighted
-        if index is None or not self.items or index >= len(self.items):
+        rows: list[Unsettled | RefundRecord] = [*self.items, *self.unknown_refunds]
+        if index is None or index >= len(rows):
             self.notice(self.say("manager.chosen_nothing"), error=True)
             return None
-        return self.items[index]
+        return rows[index]
 
     # --- the action keys -----------------------------------------------------------------------
 
@@ -132,7 +143,10 @@ class ManagerScreen(RefundKeys, ReportKeys):
         return action == "leave" or (self.prompt is None and not self.ending)
 
     def action_settle(self, outcome: Outcome) -> None:
-        item = self._chosen()
+        item = self._chosen_row()
+        if isinstance(item, RefundRecord):
+            self._ask_refund_settled(item, outcome == "paid")
+            return
         if item is None:
             return
         if item.phase is Phase.RESERVED_UNCHARGED:
@@ -198,6 +212,8 @@ class ManagerScreen(RefundKeys, ReportKeys):
             return
         if prompt.kind == "receipt":
             self._reprint(text)
+        elif prompt.kind == "refund_settle" and prompt.refund is not None:
+            self._settle_refund(prompt.refund, prompt.outcome == "paid", text)
         elif prompt.kind == "refund":
             self._find_sale(text)
         elif prompt.kind == "count":

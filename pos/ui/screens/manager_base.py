@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker
 
+from pos.journal.refunds import RefundRecord
 from pos.journal.store import Outcome
 from pos.services.manager_auth import Session
 from pos.services.printing import JobFailed
@@ -33,6 +34,7 @@ class Prompt:
     item: Unsettled | None = None
     outcome: Outcome = "paid"
     void_open: bool = False
+    refund: RefundRecord | None = None
 
 
 class ManagerBase(Screen[str | None]):
@@ -45,6 +47,7 @@ class ManagerBase(Screen[str | None]):
         self.manager = manager
         self.session = session
         self.items: list[Unsettled] = []
+        self.unknown_refunds: list[RefundRecord] = []
         self.prompt: Prompt | None = None
         self.ending = False
         self.closed = False

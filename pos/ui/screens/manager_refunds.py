@@ -23,6 +23,7 @@ from textual.widgets import Input, Static
 from pos.core.errors import PosError
 from pos.core.refund_plan import RefundPlan, parse_line_request, show_quantity
 from pos.journal.refund_slips import RefundBasis
+from pos.journal.refunds import RefundRecord
 from pos.services.line_refunds import LineRequest
 from pos.services.manager_auth import ManagerModeEnded, Session
 from pos.services.till_manager import Refunded, TillManager
@@ -71,6 +72,12 @@ class RefundEnded(Message):
         self.refunded = refunded
 
 
+class RefundSettled(Message):
+    def __init__(self, record: RefundRecord) -> None:
+        super().__init__()
+        self.record = record
+
+
 def _failed(target: MessagePump, exc: PosError) -> None:
     if isinstance(exc, ManagerModeEnded):
         target.post_message(ManagerEnded(idle=True))
@@ -110,6 +117,24 @@ async def refund(
         _failed(target, exc)
         return
     target.post_message(RefundEnded(refunded))
+
+
+async def settle_unknown(
+    target: MessagePump,
+    manager: TillManager,
+    session: Session,
+    refund_id: int,
+    done: bool,
+    portal_shows: str,
+) -> None:
+    try:
+        record = manager.settle_refund(
+            session, refund_id, "DONE" if done else "FAILED", portal_shows
+        )
+    except PosError as exc:
+        _failed(target, exc)
+        return
+    target.post_message(RefundSettled(record))
 
 
 # --- what the screen says --------------------------------------------------------------------
