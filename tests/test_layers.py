@@ -7,8 +7,10 @@ in a fresh interpreter, which also catches imports done at run time.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -65,3 +67,27 @@ def test_the_core_imports_no_io_library() -> None:
 def test_starting_a_command_loads_no_device_library_until_it_prints() -> None:
     loaded = imported_after("import pos.cli, pos.services.payment, pos.services.wiring")
     assert not {lib for lib in ("escpos", "serial", "usb", "PIL", "barcode") if lib in loaded}
+
+
+SERVER_AND_SCREEN = ("textual", "uvicorn", "starlette")
+
+
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["journal"], ["report", "--help"]], ids=["help", "journal", "report"]
+)
+def test_help_journal_and_report_load_no_screen_nor_server(argv: list[str], tmp_path: Any) -> None:
+    """The headless commands a technician types most start fast (issue 20, item 7)."""
+    probe = (
+        "import sys, json, contextlib, io\n"
+        "from pos.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        "    try: main(sys.argv[1:])\n"
+        "    except SystemExit: pass\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    env = {**os.environ, "POS_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *argv], capture_output=True, check=True, env=env
+    )
+    loaded = {name.split(".")[0] for name in json.loads(done.stdout)}
+    assert not loaded & set(SERVER_AND_SCREEN)

@@ -17,5 +17,6 @@ COMMAND_MODULES = (
     "people",
     "refund",
     "audit",
+    "reports",
     "smoke",
 )

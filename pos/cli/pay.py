@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import logging
@@ -17,6 +16,8 @@ from pos.cli.session import EXIT_ERROR, Session, current_session, out, say
 from pos.core.errors import ConfigError, PosError
 
 if TYPE_CHECKING:
+    import asyncio
+
     from pos.config import Settings
     from pos.services.status import CheckoutView
 
@@ -36,6 +37,8 @@ def add_commands(commands: Any) -> None:
 
 
 def _run_pay(args: argparse.Namespace) -> int:
+    import asyncio
+
     from pos.core.customer_ids import parse_customer_id
     from pos.core.money import parse_amount
 
@@ -54,6 +57,8 @@ def _run_pay(args: argparse.Namespace) -> int:
 async def _pay(
     settings: Settings, amount: int, customer: Any, confirmation_name: str, args: argparse.Namespace
 ) -> int:
+    import asyncio
+
     from pos.core.money import format_isk
     from pos.services.payment import CONFIRMATIONS, exit_code_for, take_keyed_payment
     from pos.services.status import UNKNOWN_LABEL

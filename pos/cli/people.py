@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import Any
 
@@ -76,6 +75,8 @@ def _run_person_add(args: argparse.Namespace) -> int:
 
 
 def _run_unlock(args: argparse.Namespace) -> int:
+    import asyncio
+
     from pos.services.refund_commands import unlock_person
 
     settings = settings_of(args)
@@ -85,6 +86,8 @@ def _run_unlock(args: argparse.Namespace) -> int:
 
 
 def _run_reservation(args: argparse.Namespace) -> int:
+    import asyncio
+
     from pos.services.refund_commands import decide_reservation
 
     settings = settings_of(args)

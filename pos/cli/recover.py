@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 from collections.abc import Callable
@@ -40,6 +39,8 @@ def add_commands(commands: Any) -> None:
 
 
 def _run_recover(args: argparse.Namespace) -> int:
+    import asyncio
+
     # Salvage and settling never call Netgíró: no secret needed.
     settings = settings_of(args, need_secret=not (args.salvage or args.settle))
     if args.salvage:
@@ -125,6 +126,8 @@ def _salvage(settings: Settings) -> int:
 
 
 async def _recover(settings: Settings, as_json: bool) -> int:
+    import asyncio
+
     from pos.services.recovery import recover_open_attempts
     from pos.services.status import describe_unsettled, unsettled_sales
     from pos.services.wiring import open_till

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
 from pos.cli.early import early_catcher
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # asyncio alone is ~50 ms of `pos --help` (benchmarks/startup.py)
+    import asyncio
+
     from pos.services.checkout_runner import CheckoutRunner
     from pos.services.status import CheckoutView
 

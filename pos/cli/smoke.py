@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
@@ -25,6 +24,8 @@ def add_commands(commands: Any) -> None:
 
 
 def _run_smoke(args: argparse.Namespace) -> int:
+    import asyncio
+
     """Exit 0 only if nothing failed; never takes the register lock (works beside the till)."""
     from pos.services.smoke import SmokeOptions, run_smoke
 

@@ -21,6 +21,7 @@ from pos.config.reader import KeySpec, Reader
 from pos.config.registry import SECTIONS, section_named
 from pos.config.section import Mode, Role, blocks
 from pos.config.settings import Settings
+from pos.config.store import DEMO_STORE
 
 
 def load_settings(path: Path | None, *, need_secret: bool = True) -> Settings:
@@ -32,6 +33,8 @@ def load_settings(path: Path | None, *, need_secret: bool = True) -> Settings:
     mode: Mode = "till" if need_secret else "read"
     data = {} if path is None else read_toml(path)
     values, problems = parse_sections(path, data, need_secret=need_secret)
+    if path is None:
+        values["store"] = DEMO_STORE
     stopping = [p for p in problems if p.severity == "error" and blocks(_role(p.section), mode)]
     if stopping:
         raise ConfigProblems(stopping)

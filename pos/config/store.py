@@ -38,6 +38,17 @@ class StoreSettings:
     """5 or 6 digits."""
 
 
+DEMO_STORE = StoreSettings(
+    name="Sýnibúðin (prófun, ekki reikningur)",
+    address="Prófunargötu 1, 101 Reykjavík",
+    kennitala="6901011060",
+    vsk_number="999999",
+)
+"""With no config file (the embedded sandbox): a made-up store, so the first receipt a new
+user sees is a complete one; its name says it is a demo. A config file never gets it (nor do
+``pos config init``'s defaults): the loader puts it in only when there is no file."""
+
+
 def parse_store(reader: Reader) -> StoreSettings:
     name = _one_line(reader, "name", reader.text("name", ""))
     address = _one_line(reader, "address", reader.text("address", ""))

@@ -39,6 +39,7 @@ ACTION_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
         ("sale_clear", "ctrl+n"),
         ("sale_print_retry", "ctrl+r"),
         ("sale_print_later", "ctrl+l"),
+        ("sale_print_dismiss", "ctrl+o"),
         ("sale_line_up", "up"),
         ("sale_line_down", "down"),
         ("sale_clear_input", "escape"),
@@ -80,6 +81,7 @@ INPUT_KEYS = frozenset(
         "end", "ctrl+e", "shift+home", "shift+end", "delete", "ctrl+d", "enter", "ctrl+w",
         "ctrl+u", "super+backspace", "ctrl+backspace", "alt+backspace", "ctrl+k", "ctrl+x",
         "ctrl+c", "super+c", "ctrl+v",
+        "ctrl+j",  # EntryLine: a newline is Enter (typed before raw mode, or a scanner's LF)
     }
 )  # fmt: skip
 # Keys typed into the input line: digits, letters, * and the like are never action keys.

@@ -215,7 +215,16 @@ def local_time(paid_at: str, tz: tzinfo) -> str:
 
 def for_paper(text: str) -> str:
     """Text safe to print: control, format (bidi) and unassigned characters become spaces."""
+    if text.isprintable():  # no character of category C (nor Z but the space): nothing to do
+        return text
     return "".join(" " if unicodedata.category(char)[0] == "C" else char for char in text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``textwrap.wrap``, without its cost for the usual short line that needs no wrapping."""
+    if len(text) <= width and text.isprintable() and text == text.strip() and text:
+        return [text]
+    return textwrap.wrap(text, width)
 
 
 class _Page:
@@ -233,17 +242,17 @@ class _Page:
 
     def centred(self, lines: list[str]) -> None:
         for line in lines:
-            for part in textwrap.wrap(for_paper(line), self.width) or [""]:
+            for part in _wrap(for_paper(line), self.width) or [""]:
                 self.line(part.center(self.width))
 
     def wrapped(self, text: str) -> None:
-        for part in textwrap.wrap(for_paper(text), self.width) or [""]:
+        for part in _wrap(for_paper(text), self.width) or [""]:
             self.line(part)
 
     def pair(self, left: str, right: str, *, bold: bool = False) -> None:
         """``left`` then ``right`` flush right; a long left side wraps above the right one."""
         left, right = for_paper(left), for_paper(right)[: self.width]
-        parts = [left] if len(left) <= self.width else textwrap.wrap(left, self.width) or [""]
+        parts = [left] if len(left) <= self.width else _wrap(left, self.width) or [""]
         for part in parts[:-1]:
             self.line(part, bold=bold)
         last = parts[-1]

@@ -41,9 +41,15 @@ class FilePrinter:
             ) from exc
 
     def status(self) -> DeviceStatus:
-        writable = self.folder.is_dir() and os.access(self.folder, os.W_OK)
-        missing_but_creatable = not self.folder.exists()
-        return OK if writable or missing_but_creatable else fault("offline", str(self.folder))
+        """ok if the folder is writable, or can still be made in the nearest folder that exists."""
+        existing = self.folder
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            return fault("offline", f"cannot create {self.folder}: {existing} is not a folder")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            return fault("offline", f"cannot write in {existing}")
+        return OK
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

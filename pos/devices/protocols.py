@@ -35,9 +35,14 @@ class Drawer(Protocol):
 
 
 class Scanner(Protocol):
-    """Hands each scanned code to ``on_code`` from its own thread until stopped."""
+    """Hands each scanned code to ``on_code``, and each change of its state to ``on_status``,
+    from its own thread until stopped."""
 
-    def start(self, on_code: Callable[[str], None]) -> None: ...
+    def start(
+        self,
+        on_code: Callable[[str], None],
+        on_status: Callable[[DeviceStatus], None] | None = None,
+    ) -> None: ...
 
     def stop(self) -> None: ...
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from pos.journal.audit import append_in, entries, has_audit, utc_text
 from pos.journal.errors import JournalError
 from pos.journal.store import Journal, now_iso
 
@@ -57,6 +59,11 @@ def jobs(journal: Journal, status: str | None = None) -> list[QueuedJob]:
     require_print_queue(journal)
     where, args = ("WHERE status = ?", (status,)) if status else ("", ())
     return _select(journal._db, f"{where} ORDER BY id", args)
+
+
+def has_queued(journal: Journal) -> bool:
+    found = journal._db.execute("SELECT 1 FROM print_jobs WHERE status = 'queued' LIMIT 1")
+    return found.fetchone() is not None
 
 
 def job(journal: Journal, job_id: int) -> QueuedJob:
@@ -203,31 +210,133 @@ def enqueue(
 
 
 def add_copy(journal: Journal, of_job_id: int) -> QueuedJob:
-    """Queue an AFRIT of a job: the same snapshot, the sale's next copy number."""
+    """Queue an AFRIT of a job: the same snapshot, the sale's next copy number.
+
+    The caller audits it (a manager's copy, a Z's); ``add_audited_copy`` audits in the same
+    commit."""
+    original = _copyable(journal, of_job_id)
+    with journal._commit("journal.print_copy_queued") as db:
+        copy_id = _insert_copy(db, original)
+    return job(journal, copy_id)
+
+
+REPRINT_ACTION = "print.reprint"
+DISMISS_ACTION = "print.dismissed"
+REPRINT_WHYS = ("free", "uncertain", "manager")
+"""free: the cashier's one copy of the last receipt; uncertain: the copy offered for a job a
+crash cut off (it stands for the original, so it is not the free one); manager: any other."""
+
+
+def add_audited_copy(journal: Journal, of_job_id: int, *, actor: str, why: str) -> QueuedJob:
+    """Queue an AFRIT and its audit row in one commit: no copy without its row.
+
+    A copy offered for an ``uncertain`` job settles that job: it becomes ``skipped`` (its
+    reason names the copy), so it is not offered again.
+    """
+    if why not in REPRINT_WHYS:
+        raise JournalError(f"A reprint is one of {REPRINT_WHYS}, not {why!r}.")
+    original = _copyable(journal, of_job_id)
+    if why == "uncertain" and original.status != "uncertain":
+        raise JournalError(f"Print job {of_job_id} is {original.status}, not uncertain.")
+    _require_audit_table(journal)
+    with journal._commit("journal.print_copy_queued") as db:
+        copy_id = _insert_copy(db, original)
+        copy_no = int(
+            db.execute("SELECT copy_no FROM print_jobs WHERE id = ?", (copy_id,)).fetchone()[0]
+        )
+        if why == "uncertain":
+            settled = db.execute(
+                "UPDATE print_jobs SET status = 'skipped', reason = ?, updated_at = ? "
+                "WHERE id = ? AND status = 'uncertain'",
+                (f"may have printed; AFRIT queued as job {copy_id}", now_iso(), original.id),
+            )
+            _changed_or_undo(settled, f"Print job {of_job_id} is no longer uncertain.")
+        details = {**_about(original), "job": copy_id, "copy_no": copy_no, "why": why}
+        append_in(db, actor, REPRINT_ACTION, details, at=utc_text(datetime.now(UTC)))
+    return job(journal, copy_id)
+
+
+def dismiss(journal: Journal, job_id: int, *, actor: str) -> QueuedJob:
+    """A person decided a failed or uncertain job will not print: ``skipped`` (still
+    reprintable), its old reason kept, audited in the same commit."""
+    found = job(journal, job_id)
+    if found.status not in ("failed", "uncertain"):
+        raise JournalError(
+            f"Print job {job_id} is {found.status}; only a failed or uncertain job is dismissed."
+        )
+    _require_audit_table(journal)
+    with journal._commit("journal.print_dismissed") as db:
+        changed = db.execute(
+            "UPDATE print_jobs SET status = 'skipped', reason = ?, updated_at = ? "
+            "WHERE id = ? AND status = ?",
+            (f"dismissed ({found.status}: {found.reason})", now_iso(), job_id, found.status),
+        )
+        _changed_or_undo(changed, f"Print job {job_id} changed meanwhile; nothing dismissed.")
+        details = {**_about(found), "was": found.status, "reason": found.reason}
+        append_in(db, actor, DISMISS_ACTION, details, at=utc_text(datetime.now(UTC)))
+    return job(journal, job_id)
+
+
+def reprints(journal: Journal, sale_id: int) -> list[dict[str, Any]]:
+    """The audited reprints of one sale's receipt (each row's details), oldest first."""
+    return [
+        entry.details
+        for entry in entries(journal, actions=(REPRINT_ACTION,))
+        if entry.details.get("sale_id") == sale_id and "document" not in entry.details
+    ]
+
+
+def _about(found: QueuedJob) -> dict[str, Any]:
+    """What an audit row says about a job: which, of what sale, receipt or document."""
+    about: dict[str, Any] = {"of_job": found.id, "sale_id": found.sale_id, "kind": found.kind}
+    for key in ("receipt_no", "document", "number"):
+        if isinstance(found.snapshot.get(key), int | str):
+            about[key] = found.snapshot[key]
+    return about
+
+
+def _changed_or_undo(cursor: sqlite3.Cursor, message: str) -> None:
+    """Raised inside the commit, so the copy or the audit row goes back with it."""
+    if cursor.rowcount != 1:
+        raise JournalError(message)
+
+
+def _require_audit_table(journal: Journal) -> None:
+    if not has_audit(journal._db):
+        raise JournalError(
+            "this journal has no audit log yet: open the till (or run `pos recover`) once to "
+            "upgrade it"
+        )
+
+
+def _copyable(journal: Journal, of_job_id: int) -> QueuedJob:
     original = job(journal, of_job_id)
     if original.kind not in ("receipt", "copy", *DOCUMENT_KINDS):
         raise JournalError(f"Print job {of_job_id} is a {original.kind}; it has no copy.")
-    with journal._commit("journal.print_copy_queued") as db:
-        copy_no = 1 + int(
-            db.execute(
-                "SELECT COALESCE(MAX(copy_no), 0) FROM print_jobs WHERE sale_id IS ? "
-                "AND json_extract(snapshot, '$.document') IS ?",
-                (original.sale_id, original.snapshot.get("document")),
-            ).fetchone()[0]
-        )
-        stamp = now_iso()
-        cursor = db.execute(
-            "INSERT INTO print_jobs (sale_id, kind, status, snapshot, created_at, copy_no, "
-            "updated_at) VALUES (?, 'copy', 'queued', ?, ?, ?, ?)",
-            (
-                original.sale_id,
-                json.dumps(original.snapshot, ensure_ascii=False),
-                stamp,
-                copy_no,
-                stamp,
-            ),
-        )
-    return job(journal, int(cursor.lastrowid or 0))
+    return original
+
+
+def _insert_copy(db: sqlite3.Connection, original: QueuedJob) -> int:
+    copy_no = 1 + int(
+        db.execute(
+            "SELECT COALESCE(MAX(copy_no), 0) FROM print_jobs WHERE sale_id IS ? "
+            "AND json_extract(snapshot, '$.document') IS ?",
+            (original.sale_id, original.snapshot.get("document")),
+        ).fetchone()[0]
+    )
+    stamp = now_iso()
+    cursor = db.execute(
+        "INSERT INTO print_jobs (sale_id, kind, status, snapshot, created_at, copy_no, "
+        "updated_at) VALUES (?, 'copy', 'queued', ?, ?, ?, ?)",
+        (
+            original.sale_id,
+            json.dumps(original.snapshot, ensure_ascii=False),
+            stamp,
+            copy_no,
+            stamp,
+        ),
+    )
+    return int(cursor.lastrowid or 0)
 
 
 def _select(db: sqlite3.Connection, where: str, args: tuple[object, ...]) -> list[QueuedJob]:

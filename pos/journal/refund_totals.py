@@ -77,6 +77,41 @@ def refund_totals(db: sqlite3.Connection, since: datetime, until: datetime) -> l
     return sorted(totals, key=lambda t: (t.tender, t.vat_rate is None, -(t.vat_rate or 0)))
 
 
+@dataclass(frozen=True)
+class RefundPiece:
+    """One DONE refund's money at one VAT rate (None: a refund by amount, not split)."""
+
+    refund_id: int
+    sale_id: int
+    tender: str
+    vat_rate: int | None
+    gross: int
+
+
+def refund_pieces_done(db: sqlite3.Connection, after: str, until: str) -> list[RefundPiece]:
+    """DONE refunds with ``after < done_at <= until`` (journal UTC text; "" for no start), one
+    piece per refund and VAT rate, by refund id: for a Z that stamps its own period bounds."""
+    columns = _columns(db, "refunds")
+    if not columns:
+        return []
+    if "done_at" not in columns:
+        query = (
+            "SELECT id, sale_id, 'netgiro', NULL, amount FROM refunds WHERE status = 'DONE' "
+            "AND updated_at > ? AND updated_at <= ? ORDER BY id"
+        )
+    else:
+        query = (
+            "SELECT r.id, r.sale_id, r.tender, l.vat_rate, SUM(COALESCE(l.gross, r.amount)) "
+            "FROM refunds r LEFT JOIN refund_lines l ON l.refund_id = r.id "
+            "WHERE r.status = 'DONE' AND r.done_at > ? AND r.done_at <= ? "
+            "GROUP BY r.id, l.vat_rate ORDER BY r.id, l.vat_rate DESC"
+        )
+    return [
+        RefundPiece(int(i), int(s), str(t), None if v is None else int(v), int(g))
+        for i, s, t, v, g in db.execute(query, (after, until)).fetchall()
+    ]
+
+
 def refunds_done(db: sqlite3.Connection, since: datetime, until: datetime) -> int:
     """How many refund actions had money go back in the period (a split one counts once)."""
     columns = _columns(db, "refunds")

@@ -1,15 +1,7 @@
 """Z reports and cash movements in the journal: the period's rows read in one snapshot, a Z closed
 in one transaction.
 
-Which rows a period holds (step 0009 explains the watermark):
-
-- paid sales: receipt numbers above the last Z's ``last_receipt_no``: the order of ``paid_at``;
-- cash movements: those no Z has stamped yet;
-- Netgíró refunds: DONE at a time after the last Z (a refund counts in the Z of the day it is
-  done, also when a manager records it as done later);
-- voided sales and payment attempts ended without money: by time after the last Z;
-- what still waits for a manager (RESERVED_UNCHARGED, NEEDS_REVIEW, UNKNOWN_ABANDONED,
-  REFUND_UNKNOWN): every one not settled yet, whenever it began.
+Which rows a period holds: ``pos.journal.z_period``.
 
 Closing a Z is one transaction (``BEGIN IMMEDIATE``): the refusals (a payment live, a sale open,
 parked or unfinished) or the voiding of those asked for, the report, its audit row (whose hash is
@@ -28,21 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pos.core.z_report import (
-    ENDING_PHASES,
-    CashMove,
-    PaidSale,
-    Pending,
-    PeriodRows,
-    RefundDone,
     ReportHeader,
     compute,
     snapshot,
 )
-from pos.journal import tenders
 from pos.journal.audit import append_in, has_audit, utc_text
 from pos.journal.errors import JournalError
 from pos.journal.health import translate
 from pos.journal.print_jobs import insert_job
+from pos.journal.z_period import first_moment, period_rows
 
 if TYPE_CHECKING:
     from pos.journal.store import Journal
@@ -50,7 +36,6 @@ if TYPE_CHECKING:
 Z_POINT, CASH_POINT = "journal.z_closed", "journal.cash_moved"
 OPEN_STATUSES = ("open", "parked", "unpaid")
 """A sale in one of these is not finished: a Z refuses it, or voids it when asked to."""
-PENDING_PHASES = ("RESERVED_UNCHARGED", "NEEDS_REVIEW", "UNKNOWN_ABANDONED")
 MOVEMENT_ACTIONS = {
     "float": "cash.float",
     "paid_in": "cash.paid_in",
@@ -247,116 +232,6 @@ def _blockers(db: sqlite3.Connection) -> Blockers:
     )
 
 
-def _columns(db: sqlite3.Connection, table: str) -> set[str]:
-    return {str(row[1]) for row in db.execute(f"PRAGMA table_info({table})")}
-
-
-def _paid_sales(db: sqlite3.Connection, after_receipt: int) -> list[PaidSale]:
-    has_cashier = "cashier" in _columns(db, "sales")
-    cashier = "cashier" if has_cashier else "NULL AS cashier"
-    rows = db.execute(
-        f"SELECT id, receipt_no, paid_at, {cashier} FROM sales "
-        "WHERE status = 'paid' AND receipt_no > ? ORDER BY receipt_no",
-        (after_receipt,),
-    ).fetchall()
-    return [_paid_sale(db, row) for row in rows]
-
-
-def _paid_sale(db: sqlite3.Connection, row: sqlite3.Row) -> PaidSale:
-    sale = tenders.sale_from_rows(db, row["id"])
-    by_kind: dict[str, int] = {}
-    change = 0
-    for tender in sale.tenders:
-        by_kind[tender.kind.value] = by_kind.get(tender.kind.value, 0) + tender.amount
-        change += tender.change
-    return PaidSale(
-        sale_id=row["id"],
-        receipt_no=row["receipt_no"],
-        paid_at=row["paid_at"] or "",
-        total=sale.total,
-        gross_by_rate={v.rate: v.gross for v in sale.vat_lines},
-        cash=by_kind.get("cash", 0),
-        netgiro=by_kind.get("netgiro", 0),
-        change=change,
-        discount=sale.sale_discount_amount + sum(line.discount_amount for line in sale.lines),
-        cashier=row["cashier"],
-    )
-
-
-def _refunds_done(db: sqlite3.Connection, after: str | None, until: str) -> list[RefundDone]:
-    """Refunds DONE in the period, by amount (a refund's lines and tender, where the journal
-    has them, come with the refunds step of issue 19 item 4)."""
-    if "refunds" not in _tables(db):
-        return []
-    columns = _columns(db, "refunds")
-    tender = "tender" if "tender" in columns else "'netgiro'"
-    done = "done_at" if "done_at" in columns else "updated_at"
-    rows = db.execute(
-        f"SELECT sale_id, amount, {tender} AS tender FROM refunds WHERE status = 'DONE' "
-        f"AND {done} > ? AND {done} <= ? ORDER BY id",
-        (after or "", until),
-    ).fetchall()
-    return [RefundDone(str(r["tender"]), int(r["amount"]), int(r["sale_id"])) for r in rows]
-
-
-def _tables(db: sqlite3.Connection) -> set[str]:
-    return {str(r[0]) for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-
-
-def _pending(db: sqlite3.Connection) -> list[Pending]:
-    marks = ", ".join("?" * len(PENDING_PHASES))
-    rows = db.execute(
-        "SELECT a.phase, a.sale_id, a.reference, a.amount, a.transaction_id FROM attempts a "
-        f"WHERE a.phase IN ({marks}) AND NOT EXISTS (SELECT 1 FROM attempt_events e "
-        "WHERE e.attempt_id = a.id AND e.event LIKE 'settled!_%' ESCAPE '!') ORDER BY a.id",
-        PENDING_PHASES,
-    ).fetchall()
-    found = [Pending(r[0], r[1], r[2], r[3], r[4]) for r in rows]
-    if "refunds" in _tables(db):
-        unknown = db.execute(
-            "SELECT r.sale_id, r.idempotency_key, r.amount, r.transaction_id FROM refunds r "
-            "WHERE r.status IN ('REFUND_UNKNOWN', 'REQUESTED') ORDER BY r.id"
-        ).fetchall()
-        found += [Pending("REFUND_UNKNOWN", r[0], r[1], r[2], r[3]) for r in unknown]
-    return found
-
-
-def _period(db: sqlite3.Connection, last: ZRecord | None, until: str) -> PeriodRows:
-    after = last.closed_at if last else ""
-    voided = db.execute(
-        "SELECT COUNT(*) FROM sales WHERE status = 'voided' AND status_at > ? AND status_at <= ?",
-        (after, until),
-    ).fetchone()[0]
-    marks = ", ".join("?" * len(ENDING_PHASES))
-    endings = db.execute(
-        f"SELECT phase, COUNT(*) FROM attempts WHERE phase IN ({marks}) "
-        "AND updated_at > ? AND updated_at <= ? GROUP BY phase",
-        (*ENDING_PHASES, after, until),
-    ).fetchall()
-    moves = db.execute(
-        "SELECT kind, amount, reason, who, at FROM cash_movements WHERE z_number IS NULL "
-        "ORDER BY id"
-    ).fetchall()
-    return PeriodRows(
-        sales=_paid_sales(db, last.last_receipt_no if last else 0),
-        movements=[CashMove(r[0], r[1], r[2], r[3], r[4]) for r in moves],
-        refunds=_refunds_done(db, after, until),
-        voided=int(voided),
-        endings={str(r[0]): int(r[1]) for r in endings},
-        pending=_pending(db),
-    )
-
-
-def _first_moment(db: sqlite3.Connection, fallback: str) -> str:
-    """Where the first period begins: the journal's first sale or cash movement."""
-    row = db.execute(
-        "SELECT MIN(at) FROM (SELECT MIN(created_at) AS at FROM sales "
-        "UNION ALL SELECT MIN(at) FROM cash_movements)"
-    ).fetchone()
-    first = row[0] if row and row[0] else fallback
-    return min(str(first), fallback)
-
-
 @contextmanager
 def _read_snapshot(journal: Journal) -> Iterator[sqlite3.Connection]:
     """One read transaction: the X's numbers all come from one moment, even beside the till."""
@@ -376,8 +251,12 @@ def x_snapshot(journal: Journal, *, at: datetime, register_id: str = "") -> dict
         with _read_snapshot(journal) as db:
             last = _last_z(db)
             until = max(stamp, last.closed_at) if last else stamp
-            totals = compute(_period(db, last, until))
-            opened = last.closed_at if last else _first_moment(db, until)
+            totals = compute(
+                period_rows(
+                    db, last.closed_at if last else "", until, last.last_receipt_no if last else 0
+                )
+            )
+            opened = last.closed_at if last else first_moment(db, until)
     except sqlite3.Error as exc:
         raise translate(journal.path, exc) from exc
     header = ReportHeader(
@@ -454,10 +333,15 @@ def close_z(
         stamp = utc_text(at)
         closed_at = max(stamp, last.closed_at) if last else stamp
         voided = _void_or_refuse(db, _blockers(db), void_open, closed_at)
-        rows = replace(_period(db, last, closed_at), voided_at_close=len(voided))
+        rows = replace(
+            period_rows(
+                db, last.closed_at if last else "", closed_at, last.last_receipt_no if last else 0
+            ),
+            voided_at_close=len(voided),
+        )
         totals = compute(rows, counted)
         number = (last.number if last else 0) + 1
-        opened_at = last.closed_at if last else _first_moment(db, closed_at)
+        opened_at = last.closed_at if last else first_moment(db, closed_at)
         last_receipt = int(
             db.execute("SELECT COALESCE(MAX(receipt_no), 0) FROM sales").fetchone()[0]
         )

@@ -52,7 +52,7 @@ from pos.core.checkout import (
     advance,
     start,
 )
-from pos.core.result_codes import ConfirmationType
+from pos.core.result_codes import ConfirmationType, ResultCode
 from pos.journal import AttemptRecord, Journal
 from pos.netgiro.answers import AnswerContradicts
 from pos.netgiro.client import NetgiroClient
@@ -80,6 +80,12 @@ COMMIT_POINTS: dict[type, str] = {
     CallbackReceived: "journal.callback_applied",
     Recover: "journal.recovery_started",
 }
+
+
+CALLBACK_RECHECK_MS = 50
+CALLBACK_RECHECKS = 5
+"""A callback's CheckCart that still reads 10429 is read again this soon, this many times: the
+callback's sender records our 200 only after the receiver has answered it (issue 20)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,8 @@ class _Drive:
     pending: list[Command]
     deadline: float | None
     give_up_at: float
+    callback_rechecks: int = 0
+    """Quick re-reads left for a callback's CheckCart that still sees 10429."""
 
 
 class CheckoutRunner:
@@ -294,6 +302,7 @@ class CheckoutRunner:
             commands = ()
             drive.pending = []
         self._current = drive.attempt
+        commands = _after_callback(drive, event, commands)
         if commands:
             # New commands replace what was planned; none keeps it (a timer, a note).
             drive.pending = list(commands)
@@ -523,6 +532,24 @@ def advance_logged(state: Checkout, event: Event) -> tuple[Checkout, tuple[Comma
     new_state, commands = advance(state, event)
     log.debug("%s --%s--> %s %s", state.phase, type(event).__name__, new_state.phase, commands)
     return new_state, commands
+
+
+def _after_callback(
+    drive: _Drive, event: Event, commands: tuple[Command, ...]
+) -> tuple[Command, ...]:
+    """A callback's CheckCart still reading 10429 is re-read at once, a few times, then polled."""
+    if isinstance(event, CallbackReceived):
+        drive.callback_rechecks = CALLBACK_RECHECKS if commands else 0
+        return commands
+    if not isinstance(event, CheckAnswered) or drive.callback_rechecks <= 0:
+        return commands
+    polling = [c for c in commands if isinstance(c, CheckCart) and c.backoff_step == 0]
+    waiting = event.answer.result_code == ResultCode.RESERVED_WAITING_FOR_PROVIDER_CALLBACK
+    if not (waiting and len(polling) == len(commands) == 1):
+        drive.callback_rechecks = 0
+        return commands
+    drive.callback_rechecks -= 1
+    return (CheckCart(delay_ms=CALLBACK_RECHECK_MS),)
 
 
 def _is_answer(event: Event) -> bool:

@@ -13,7 +13,6 @@ from pos.core.checkout import CustomerKind, Phase
 from pos.core.customer_ids import CustomerId
 from pos.core.result_codes import ConfirmationType
 from pos.journal import AttemptRecord, SaleLine
-from pos.services.callbacks import CallbackReceiver
 from pos.services.checkout_runner import CustomerForNetgiro
 from pos.services.recovery import Recovered, recover_open_attempts
 from pos.services.wiring import Till
@@ -76,6 +75,8 @@ async def take_keyed_payment(
     callback_url = None
     if confirmation is ConfirmationType.SERVER_CALLBACK:
         # Listen before the sale exists: a port that cannot be bound must leave no orphan sale.
+        from pos.services.callbacks import CallbackReceiver  # a web server: only when asked
+
         receiver = CallbackReceiver(
             till.journal, till.settings.netgiro.secret_key, till.runner.callback_arrived
         )

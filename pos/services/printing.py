@@ -38,6 +38,7 @@ HEADER_FILE, FOOTER_FILE = "header.txt", "footer.txt"
 PAPER_DOTS = {32: 384, 42: 384, 48: 576}
 """Printable dots across: 58 mm paper (32 columns in font A, 42 in font B), 80 mm (48)."""
 SMALL_FONT_WIDTH = 42
+TAKEN = "it is no longer queued (another run has it)"
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class DocumentLayout(Protocol):
 DOCUMENT_LAYOUTS: dict[str, DocumentLayout] = {}
 """Job documents other than receipts, by ``snapshot["document"]`` (refund_slip, report)."""
 DOCUMENT_LAYOUTS["report"] = layout_report
+
 DOCUMENT_LAYOUTS["refund_slip"] = layout_refund_slip
 
 
@@ -160,11 +162,17 @@ class PrintQueue:
         jobs_db.mark_sending_uncertain(self.journal)
         return jobs_db.jobs(self.journal, "uncertain")
 
+    def has_queued(self) -> bool:
+        """Whether a job waits to be printed (one indexed read, for the till's timer)."""
+        return jobs_db.has_queued(self.journal)
+
     def print_pending(self) -> list[PrintEvent]:
         """Print every queued job once, oldest first; a fault stops the rest (they stay queued)."""
         events: list[PrintEvent] = []
         for job in jobs_db.jobs(self.journal, "queued"):
             event = self.print_job(job)
+            if isinstance(event, JobFailed) and event.reason == TAKEN:
+                continue  # another run (the till's next worker) prints it: not ours to report
             events.append(event)
             if isinstance(event, JobFailed):
                 break
@@ -179,7 +187,7 @@ class PrintQueue:
             log.exception("rendering print job %s failed", job.id)
             return self._failed(job, f"cannot be rendered: {type(exc).__name__}: {exc}")
         if not jobs_db.claim(self.journal, job.id):
-            return JobFailed(job, "it is no longer queued (another run has it)")  # not ours
+            return JobFailed(job, TAKEN)  # not ours
         try:
             self.printer.send(rendered)
         except PrinterFault as exc:

@@ -19,7 +19,6 @@ from pos.config.store import StoreSettings
 from pos.core.errors import PosError
 from pos.core.receipt import StoreHeader
 from pos.core.receipt_layout import Block, text_lines
-from pos.devices.picture import save_receipt_png
 from pos.devices.protocols import Printer
 from pos.journal import Journal, JournalError
 from pos.journal import print_jobs as jobs_db
@@ -99,6 +98,8 @@ class ShownReceipt:
 
     def save_png(self, path: Path) -> None:
         try:
+            from pos.devices.picture import save_receipt_png  # Pillow's fonts: only for a PNG
+
             save_receipt_png(self.blocks, self.width, path)
         except OSError as exc:
             raise PosError(f"Cannot write {path}: {exc.strerror or exc}.", "Receipt") from exc

@@ -30,12 +30,21 @@ from pos.people import PeopleFile
 from pos.services.line_refunds import LineRefunds, LineRequest
 from pos.services.manager_auth import ManagerAuth, Session
 from pos.services.people_commands import said_as_till_open
+from pos.services.receipts import configured_printer, print_queued_receipts, receipt_format
 from pos.services.refunds import NetgiroRefunds, partner_base_url
 from pos.services.reservations import Reservations
 from pos.services.wiring import open_till
 
 EXIT_DONE, EXIT_FAILED, EXIT_UNKNOWN = 0, 1, 2
 EXIT_OF_STATUS = {"DONE": EXIT_DONE, "FAILED": EXIT_FAILED, "REFUND_UNKNOWN": EXIT_UNKNOWN}
+
+
+def slip_exit_code(record: SlipRecord) -> int:
+    """0 all done, 2 a Netgíró part unknown (a manager checks the portal), 1 nothing went back."""
+    statuses = {r.status for r in record.refunds}
+    if "REFUND_UNKNOWN" in statuses:
+        return EXIT_UNKNOWN
+    return EXIT_DONE if statuses == {"DONE"} else EXIT_FAILED
 
 
 @dataclass
@@ -120,10 +129,20 @@ async def send_line_refund(
     receipt: str,
     lines: Sequence[LineRequest],
     reason: str,
+    announce: Callable[[str], None],
 ) -> SlipRecord:
-    """``pos refund send --receipt N|CODE --line LINE[:QTY] …``: cash and Netgíró, by line."""
+    """``pos refund send --receipt N|CODE --line LINE[:QTY] …``: cash and Netgíró, by line.
+
+    The slip prints at once on the register's printer (the command holds the register lock).
+    """
     async with manager_at_shell(settings, name, ask) as shell:
-        return await shell.line_refunds.refund(shell.session, receipt, lines, reason)
+        record = await shell.line_refunds.refund(shell.session, receipt, lines, reason)
+        if record.paid_back:
+            printer = configured_printer(settings)
+            print_queued_receipts(
+                shell.line_refunds.journal, printer, receipt_format(settings), announce=announce
+            )
+        return record
 
 
 async def settle_refund(

@@ -17,15 +17,17 @@ from typing import Any
 from pos.config import Settings
 from pos.config import printer as printer_section
 from pos.config import reports as reports_section
-from pos.core.errors import InputError
+from pos.core.errors import InputError, PosError
 from pos.core.money import parse_amount
 from pos.journal import Journal, JournalError
+from pos.journal import print_jobs as jobs_db
 from pos.people import PeopleFile
 from pos.services import cash, reports
 from pos.services.devices import drawer_from_settings
 from pos.services.manager_auth import ManagerAuth, Session
 from pos.services.people_commands import till_closed
-from pos.services.receipts import configured_printer, print_queued_receipts, receipt_format
+from pos.services.printing import JobFailed, PrintQueue
+from pos.services.receipts import configured_printer, receipt_format
 from pos.services.wiring import receipt_header
 
 Ask = Callable[[str], str]
@@ -101,10 +103,23 @@ def close_z_at_shell(
             register_id=settings.register.register_id,
             void_open=void_open,
         )
-        print_queued_receipts(
-            journal, configured_printer(settings), receipt_format(settings), announce=say
-        )
+        _print_z(settings, journal, closed, say)
     return closed
+
+
+def _print_z(settings: Settings, journal: Journal, closed: reports.ZClosed, say: Say) -> None:
+    """The lock holder prints: the Z now, on the configured printer; a failure is only said."""
+    printer = configured_printer(settings)
+    try:
+        queue = PrintQueue(journal, printer, receipt_format(settings))
+        event = queue.print_job(jobs_db.job(journal, closed.job_id))
+    except PosError as exc:
+        say(f"Z {closed.z.number} not printed: {exc.message} Reprint it in manager mode (F9).")
+        return
+    if isinstance(event, JobFailed):
+        say(f"Z {closed.z.number} not printed: {event.reason}. Reprint it in manager mode (F9).")
+    else:
+        say(f"Z {closed.z.number} printed ({printer.name}).")
 
 
 def move_cash_at_shell(

@@ -12,7 +12,6 @@ from pos.core.result_codes import ConfirmationType
 from pos.core.sale import Sale
 from pos.journal import AttemptRecord
 from pos.netgiro.requests import CartItem
-from pos.services.callbacks import CallbackReceiver
 from pos.services.payment import CONFIRMATIONS, for_netgiro
 from pos.services.wiring import Till
 
@@ -34,6 +33,8 @@ async def run_tender(
     callback_url = None
     try:
         if kind is ConfirmationType.SERVER_CALLBACK:
+            from pos.services.callbacks import CallbackReceiver  # a web server: only when asked
+
             receiver = CallbackReceiver(
                 till.journal, netgiro.secret_key, till.runner.callback_arrived
             )

@@ -35,11 +35,13 @@ from pos.core.till_settings import TillSettings
 from pos.devices.protocols import Drawer
 from pos.journal import AttemptRecord, Journal, sales
 from pos.services import till_netgiro, till_reports
+from pos.services.devices import audit_kick, kick_drawer, kick_outcome, till_actor
 from pos.services.recovery import recover_open_attempts
 from pos.services.status import CheckoutView, view_of
 from pos.services.till_views import (
     CashResult,
     CheckoutUpdated,
+    DrawerKicked,
     NetgiroResult,
     ParkedSale,
     RecoveryRan,
@@ -54,6 +56,10 @@ from pos.services.till_views import (
 from pos.services.wiring import Till, open_till
 
 log = logging.getLogger(__name__)
+
+DRAWER_WAIT_S = 15.0
+"""How long closing the till waits for a drawer kick in flight (each printer call has its own,
+shorter timeout: this is only a bound)."""
 
 
 class NoDrawer:
@@ -101,6 +107,7 @@ class TillSession:
         self._flight = asyncio.Lock()
         self._paying = False
         self._recovering = False
+        self._kicks: set[asyncio.Task[None]] = set()  # drawer kicks in flight (kept referenced)
         # The signed-in cashier (manager mode's sign-in sets it): named on each sale journaled
         # from now on, its receipt and the Z; None when the register runs without a people file.
         self.cashier: str | None = None
@@ -256,7 +263,7 @@ class TillSession:
         sale_id = self._journal_for_tender()
         taken = sales.take_cash(self._journal, sale_id, after.tenders[-1].amount, tendered)
         self._sale = after
-        drawer_problem = self._kick_drawer()
+        drawer_problem = self._kick_for_cash(sale_id)
         summary = self._summary(sale_id)
         if taken.paid:
             self._finish(summary)
@@ -406,13 +413,46 @@ class TillSession:
             )
         return self._sale_id
 
-    def _kick_drawer(self) -> str:
-        """Open the drawer; what went wrong, for the cashier ("" when it opened)."""
+    def _kick_for_cash(self, sale_id: int) -> str:
+        """The cash sale's kick, off the event loop when there is one: a printer that hangs
+        until its timeout never holds the screen (the sale is journaled paid already). Its
+        outcome comes as ``DrawerKicked``; "" here then."""
         try:
-            opened, message = self._drawer.kick()
-        except Exception:  # the cash is taken and journaled; a stuck drawer is opened by key
-            log.exception("the cash drawer did not open")
-            return "The cash drawer did not open: open it with its key."
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a plain caller): the kick waits here
+            return self._kick_drawer("cash_sale", sale_id)
+        if isinstance(self._drawer, NoDrawer):
+            return ""
+        task = loop.create_task(self._kick_off_the_loop(sale_id))
+        self._kicks.add(task)
+        task.add_done_callback(self._kicks.discard)
+        return ""
+
+    async def _kick_off_the_loop(self, sale_id: int) -> None:
+        opened, message = await asyncio.to_thread(kick_outcome, self._drawer, "cash_sale")
+        actor = till_actor(self.cashier, self._register_id)
+        try:
+            audit_kick(
+                self._journal, opened, message, actor=actor, why="cash_sale", sale_id=sale_id
+            )
+        except Exception:  # the journal closed under a kick that outlived the till: said in the log
+            log.exception("drawer kick of sale %s (%s) not audited", sale_id, message or "opened")
+            return
+        self._listener(DrawerKicked(sale_id, "" if opened else message))
+
+    async def wait_for_kicks(self, timeout_s: float = DRAWER_WAIT_S) -> None:
+        """Before the journal closes: let drawer kicks in flight end and be audited."""
+        if self._kicks:
+            await asyncio.wait(set(self._kicks), timeout=timeout_s)
+
+    def _kick_drawer(self, why: str = "no_sale", sale_id: int | None = None) -> str:
+        """Open the drawer (audited); what went wrong, for the cashier ("" when it opened)."""
+        if isinstance(self._drawer, NoDrawer):
+            return ""  # none wired: nothing was kicked, nothing to audit
+        actor = till_actor(self.cashier, self._register_id)
+        opened, message = kick_drawer(
+            self._drawer, self._journal, actor=actor, why=why, sale_id=sale_id
+        )
         return "" if opened else message
 
     async def _run_netgiro(self, customer: CustomerId, confirmation: str | None) -> AttemptRecord:
@@ -506,6 +546,7 @@ async def open_till_session(
         try:
             yield session
         finally:
+            await session.wait_for_kicks()
             with contextlib.suppress(PosError):
                 session.close()
 

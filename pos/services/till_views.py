@@ -117,4 +117,13 @@ class RecoveryRan:
     report: RecoveryReport
 
 
-TillUpdate = SaleChanged | CheckoutUpdated | SaleFinished | RecoveryRan
+@dataclass(frozen=True)
+class DrawerKicked:
+    """A cash sale's drawer kick ended (it runs off the screen's thread, after the sale)."""
+
+    sale_id: int
+    problem: str
+    """Why the drawer did not open ("" when it did): open it with the key."""
+
+
+TillUpdate = SaleChanged | CheckoutUpdated | SaleFinished | RecoveryRan | DrawerKicked

@@ -12,16 +12,19 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pos.config import Settings
 from pos.core.errors import PosError
 from pos.journal import Journal
 from pos.netgiro.client import NetgiroClient, Timeouts
 from pos.netgiro.nonce import MonotonicNonce
-from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings, state_file_in
 from pos.services.checkout_runner import CheckoutRunner, RunnerTiming
 from pos.services.private_files import private_dir, private_file
 from pos.services.status import CheckoutView
+
+if TYPE_CHECKING:
+    from pos.netgiro.sandbox.server import RunningSandbox
 
 NONCE_BLOCK = 600_000_000  # 60 s of 100 ns ticks: one journal write a minute, not one a request
 
@@ -118,6 +121,9 @@ async def _parts(
     sandbox = None
     base_url = settings.netgiro.base_url
     if base_url is None:
+        # starlette and uvicorn: only for a till on the embedded sandbox, not at every start
+        from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings, state_file_in
+
         sandbox = RunningSandbox(
             SandboxSettings(state_file=state_file_in(settings.data_dir), port=0)
         ).start()

@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import replace
 from pathlib import Path
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.worker import Worker
@@ -26,6 +27,13 @@ from pos.ui.demo import DemoInfo
 from pos.ui.explain import say_worker_failure
 from pos.ui.keys import bindings
 from pos.ui.messages import TillUpdated
+from pos.ui.serial_scan import (
+    ScannerChanged,
+    ScannerCode,
+    hand_scan_to,
+    show_scanner_state,
+    start_serial_scanner,
+)
 from pos.ui.text import load_messages
 
 
@@ -74,6 +82,15 @@ class TillApp(App[int]):
         from pos.ui.screens.sale import SaleScreen
 
         await self.push_screen(SaleScreen(self.context))
+        start_serial_scanner(self, self.settings.serial_scanner, self._exits)  # the lock is ours
+
+    @on(ScannerCode)
+    def _scanned(self, message: ScannerCode) -> None:
+        hand_scan_to(self.screen, message.code, self.messages)
+
+    @on(ScannerChanged)
+    def _scanner_changed(self, message: ScannerChanged) -> None:
+        show_scanner_state(self, message.state, self.messages)
 
     def _till_manager(self, session: TillSession) -> TillManager | None:
         """Sign-in and manager mode on the register's people file (none configured: no F9)."""

@@ -14,6 +14,7 @@ from pos.services.printing import PrintQueue
 from pos.services.till_manager import TillManager
 from pos.services.till_session import TillSession
 from pos.ui.demo import DemoInfo
+from pos.ui.serial_scan import ScannerFactory
 from pos.ui.text import Messages
 from pos.ui.widgets.status_bar import StatusFacts
 
@@ -41,6 +42,10 @@ class ScreenSettings:
     """Run recovery every few minutes (the session says how often)."""
     print_queue: Callable[[Journal], PrintQueue] | None = None
     """Builds the register's print queue on the session's journal; None: the till prints nothing."""
+    serial_scanner: ScannerFactory | None = None
+    """Builds the serial scanner's reader (None for a keyboard wedge); started once the till
+    holds the register lock."""
+
     people_file: Path | None = None
     """Managers and cashiers (F9, sign-in); None: no manager mode, no sign-in."""
     config_file: Path | None = None

@@ -8,13 +8,19 @@ from textual.dom import DOMNode
 from textual.worker import Worker, WorkerState
 
 from pos.core.errors import InputError, PosError
+from pos.services.status import CheckoutView, note_key
+from pos.ui.outcome import outcome_of
+from pos.ui.refusals import refusal_key
 from pos.ui.text import Messages
 
 log = logging.getLogger(__name__)
 
 
 def explain(say: Messages, error: PosError, *, text: str = "") -> str:
-    """``error.<ClassName>`` from the catalog when it has one; else the error's own message."""
+    """The refusal's own catalog words; else ``error.<ClassName>``; else its English message."""
+    known = refusal_key(error.message)
+    if known is not None and known.key in say:
+        return say(known.key, **known.values)
     key = f"error.{type(error).__name__}"
     if key in say and (text or type(error) is not InputError):
         return say(key, text=text, detail=error.message)
@@ -29,3 +35,31 @@ def say_worker_failure(node: DOMNode, say: Messages, event: Worker.StateChanged)
     log.error("worker %s failed", event.worker.name, exc_info=error)
     detail = type(error).__name__
     node.app.notify(say("app.worker_failed", detail=detail), severity="error", timeout=30)
+
+
+def engine_line(say: Messages, view: CheckoutView) -> str:
+    """The engine's note on an attempt in the screen's words; "" for a note no key knows.
+
+    An unknown note (an older journal's words) is shown only in English: the phase word and
+    the outcome already say what matters, and no English sentence enters another language.
+    """
+    known = note_key(view.note)
+    if known is None:
+        return view.note if say.language == "en" else ""
+    values = dict(known.values)
+    if known.key == "engine.declined":
+        values["reason"] = decline_reason(say, view.result_code)
+    return say(known.key, **values)
+
+
+def decline_reason(say: Messages, code: int | None) -> str:
+    """Why Netgíró declined, by its result code (its own message text is English or empty)."""
+    key = f"engine.decline.{code}"
+    return say(key) if key in say else say("engine.decline.other", code=code if code else "-")
+
+
+def phase_word(say: Messages, view: CheckoutView) -> str:
+    """The large word of the waiting view: the phase while live, the outcome once final."""
+    if view.is_final:
+        return say(f"result.{outcome_of(view)}")
+    return say(f"phase.{view.phase.value}")

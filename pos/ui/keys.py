@@ -13,8 +13,10 @@ from pos.core.keymap import ACTION_KEYS
 
 HIDDEN = frozenset(
     {"sale_line_up", "sale_line_down", "sale_clear_input", "app_quit"}
-    | {"sale_print_retry", "sale_print_later"}  # the print banner names them
+    | {"sale_print_retry", "sale_print_later", "sale_print_dismiss"}  # the print banner names them
 )
+DESCRIPTION_KEYS = {"sale_print_dismiss": "devices.keys.print_dismiss"}
+"""Actions whose words live in a later table of the catalogs than their screen's."""
 
 
 def bindings(screen: str, actions: Mapping[str, str]) -> list[BindingType]:
@@ -39,6 +41,8 @@ def bindings(screen: str, actions: Mapping[str, str]) -> list[BindingType]:
 
 def description_key(binding_id: str) -> str:
     """The catalog key of an action's words: ``sale_netgiro`` → ``keys.sale.netgiro``."""
+    if binding_id in DESCRIPTION_KEYS:
+        return DESCRIPTION_KEYS[binding_id]
     screen, _, action = binding_id.partition("_")
     return f"keys.{screen}.{action}"
 

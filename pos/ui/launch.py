@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from pos.config import Settings, keymap, language
+from pos.config.scanner import SECTION as SCANNER
 from pos.config.till import till_settings
 from pos.core.till_settings import CatalogSettings, TillSettings
 from pos.core.ui_settings import UiSettings
 from pos.journal import Journal
+from pos.services.devices import scanner_from_settings
 from pos.services.printing import PrintQueue
 from pos.services.receipts import configured_printer, receipt_format
 from pos.services.till_catalog import load_catalog
@@ -58,12 +60,22 @@ def build_app(settings: Settings, **overrides: Any) -> TillApp:
         sandbox_mode=settings.sandbox_mode,
         demo_from_sandbox=settings.is_embedded_sandbox,
         problems=tuple(problems),
-        facts=StatusFacts(register.store_id, register.register_id, settings.sandbox_mode),
+        facts=StatusFacts(
+            register.store_id,
+            register.register_id,
+            settings.sandbox_mode,
+            scanner="unknown" if settings.get(SCANNER).kind == "serial" else "keyboard",
+        ),
         vat_rates=till.vat.rates,
         people_file=settings.people_file,
         config_file=settings.source,
     )
-    screen = replace(screen, **{"print_queue": receipt_printing(settings), **overrides})
+    scanner = settings.get(SCANNER)
+    defaults = {
+        "print_queue": receipt_printing(settings),
+        "serial_scanner": lambda: scanner_from_settings(scanner),
+    }
+    screen = replace(screen, **{**defaults, **overrides})
 
     @asynccontextmanager
     async def open_session() -> AsyncIterator[TillSession]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from collections.abc import Callable
 
 from textual.message import Message
 from textual.message_pump import MessagePump
@@ -17,13 +17,7 @@ from pos.core.customer_ids import CustomerId
 from pos.core.errors import PosError
 from pos.journal import print_jobs
 from pos.journal.print_jobs import QueuedJob
-from pos.services.printing import (
-    JobFailed,
-    PrintEvent,
-    PrintQueue,
-    print_pending_in_this_thread,
-)
-from pos.services.reprint import free_reprint
+from pos.services.printing import JobFailed, PrintEvent, PrintQueue, print_pending_in_this_thread
 from pos.services.till_session import TillSession
 from pos.services.till_views import NetgiroResult
 from pos.ui.messages import StartupFinished, WorkFailed
@@ -70,46 +64,52 @@ async def recover_now(target: MessagePump, session: TillSession) -> None:
 
 
 class PrintsDone(Message):
-    """A print run ended: what printed or failed, jobs a crash left uncertain, and what waits."""
+    """A print run ended: what printed or failed, the jobs to offer a person (failed, or left
+    uncertain by a crash), what waits, and what the run was for (``note``: a catalog key)."""
 
-    def __init__(self, events: list[PrintEvent], uncertain: list[QueuedJob], waiting: int) -> None:
+    def __init__(
+        self, events: list[PrintEvent], offers: list[QueuedJob], waiting: int, note: str = ""
+    ) -> None:
         super().__init__()
         self.events = events
-        self.uncertain = uncertain
+        self.offers = offers
         self.waiting = waiting
-
-
-async def reprint_last(target: MessagePump, queue: PrintQueue, now: datetime) -> None:
-    """F8: the cashier's one free copy (AFRIT) of the last receipt."""
-    try:
-        event = free_reprint(queue.journal, queue, now)
-        waiting = len(print_jobs.jobs(queue.journal, "queued"))
-        waiting += len(print_jobs.jobs(queue.journal, "failed"))
-    except PosError as exc:
-        target.post_message(WorkFailed(exc))
-        return
-    target.post_message(PrintsDone([event], [], waiting))
+        self.note = note
 
 
 async def print_receipts(
-    target: MessagePump, queue: PrintQueue, *, opening: bool = False, retry: int | None = None
+    target: MessagePump,
+    queue: PrintQueue,
+    *,
+    opening: bool = False,
+    prepare: Callable[[], object] | None = None,
+    note: str = "",
 ) -> None:
-    """Print what the journal has queued (after a paid sale, at start, or one job again).
+    """Print what the journal has queued (after a paid sale, at start, or after ``prepare``
+    queued a copy or put a failed job back).
 
-    The printer's own timeouts bound each job; the sale never waits for it (it is paid).
+    ``prepare`` writes the journal on this (the UI) thread; the printing itself runs in a thread
+    with its own journal connection, so a printer hanging until its timeout never freezes the
+    screen. The sale never waits for it (it is paid).
     """
+    journal = queue.journal
     try:
-        uncertain = queue.start() if opening else []
-        events = [queue.retry(retry)] if retry is not None else []
-        if not any(isinstance(event, JobFailed) for event in events):
-            # In a thread with its own journal connection: a printer that hangs until its
-            # timeout never freezes the screen.
-            events += await asyncio.to_thread(
-                print_pending_in_this_thread, queue.journal.path, queue.printer, queue.fmt
+        offers: list[QueuedJob] = []
+        if opening:
+            queue.start()  # jobs a crash left sending become uncertain
+            offers = sorted(
+                print_jobs.jobs(journal, "uncertain") + print_jobs.jobs(journal, "failed"),
+                key=lambda job: job.id,
             )
-        waiting = len(print_jobs.jobs(queue.journal, "queued"))
-        waiting += len(print_jobs.jobs(queue.journal, "failed"))
+        if prepare is not None:
+            prepare()
+        events = await asyncio.to_thread(
+            print_pending_in_this_thread, journal.path, queue.printer, queue.fmt
+        )
+        # A run that found its job taken by another run reports it still "queued": not ours.
+        offers += [e.job for e in events if isinstance(e, JobFailed) and e.job.status == "failed"]
+        waiting = len(print_jobs.jobs(journal, "queued")) + len(print_jobs.jobs(journal, "failed"))
     except PosError as exc:
         target.post_message(WorkFailed(exc))
         return
-    target.post_message(PrintsDone(events, uncertain, waiting))
+    target.post_message(PrintsDone(events, offers, waiting, note))

@@ -9,6 +9,7 @@ import pytest
 from pos.config import ConfigProblems, Section, load_settings, schema
 from pos.config.reader import Reader
 from pos.config.registry import SECTIONS
+from pos.config.store import DEMO_STORE
 from pos.config.store import SECTION as STORE
 from pos.core.errors import ConfigError
 
@@ -86,7 +87,7 @@ def test_the_schema_knows_every_key_with_its_kind() -> None:
 def test_settings_get_gives_a_section_or_its_defaults(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, '[store]\nname = "Búðin"\n'))
     assert settings.get(STORE).name == "Búðin"
-    assert load_settings(None).get(STORE).name == ""
+    assert load_settings(None).get(STORE) == DEMO_STORE  # no file: the demo store (receipts)
 
 
 def test_a_section_is_one_module_away() -> None:

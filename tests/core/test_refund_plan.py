@@ -4,7 +4,7 @@ a tender took), tables with literal numbers and properties over random sales."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pos.core.catalog import CatalogItem
@@ -187,6 +187,7 @@ def sold(sale: Sale) -> list[SoldLine]:
     ]
 
 
+@settings(deadline=None)  # a loaded two-core machine: time is not what is tested
 @given(paid_sales(), st.data())
 def test_refunds_add_up_by_rate_by_tender_and_never_pass_a_tender(
     sale: Sale, data: st.DataObject
@@ -207,6 +208,13 @@ def test_refunds_add_up_by_rate_by_tender_and_never_pass_a_tender(
         return
     assert sum(part.amount for part in plan.parts) == plan.total
     assert sum(v.gross for v in plan.vat_lines) == plan.total
+    for share in plan.vat_lines:  # TILL-CONTRACTS: on the total at the rate, half up
+        rate_gross = sum(pc.gross for pc in plan.lines if pc.vat_rate == share.rate)
+        r = share.rate
+        assert (share.gross, share.vat) == (
+            rate_gross,
+            (rate_gross * r + (100 + r) // 2) // (100 + r),
+        )
     for part in plan.parts:
         assert part.amount == sum(piece.gross for piece in part.pieces) > 0
         left = {t.kind: t.left for t in tenders}[part.kind]
@@ -220,6 +228,7 @@ def test_refunds_add_up_by_rate_by_tender_and_never_pass_a_tender(
         assert all(pc.quantity_milli > 0 or pc.gross > 0 for pc in pieces)
 
 
+@settings(deadline=None)  # a loaded two-core machine: time is not what is tested
 @given(paid_sales(), st.data())
 def test_refunding_every_line_in_steps_gives_back_exactly_the_sale(
     sale: Sale, data: st.DataObject
@@ -245,6 +254,7 @@ def test_refunding_every_line_in_steps_gives_back_exactly_the_sale(
     assert back_by_rate == {v.rate: v.gross for v in sale.vat_lines}
 
 
+@settings(deadline=None)
 @given(st.text(max_size=60))
 def test_typed_or_scanned_input_is_parsed_or_refused_never_crashes(text: str) -> None:
     for parse in (parse_receipt_ref, parse_line_request, parse_quantity):

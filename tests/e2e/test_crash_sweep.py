@@ -130,9 +130,15 @@ def sweep_points(points: list[str]) -> list[str]:
     return [p for p in points if p.endswith(("#1", "#2"))]
 
 
+SHARDS = 4
+"""Each flow's crash points are swept in this many tests (every SHARDS-th point from the k-th),
+so that parallel test workers share the longest sweep; together they cover every point."""
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
 @pytest.mark.parametrize("flow_name", list(FLOWS))
 def test_killing_pos_pay_at_every_crash_point_loses_and_doubles_nothing(
-    flow_name: str, request: pytest.FixtureRequest, tmp_path: Path
+    flow_name: str, shard: int, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     flow = FLOWS[flow_name]
     sandbox: SandboxProcess = request.getfixturevalue(SANDBOX_OF[flow_name])
@@ -142,7 +148,7 @@ def test_killing_pos_pay_at_every_crash_point_loses_and_doubles_nothing(
     points = sweep_points(passed_points(trace))
     assert len({p.split("#")[0] for p in points}) >= 10, points
     failures = []
-    for n, point in enumerate(points):
+    for n, point in list(enumerate(points))[shard::SHARDS]:
         workdir = tmp_path / f"crash{n}"
         point_trace = workdir / "trace.txt"
         workdir.mkdir()

@@ -212,7 +212,9 @@ def test_pos_journal_lists_attempts_with_their_states(
 def test_a_second_pos_on_a_busy_register_is_refused_and_the_first_is_untouched(
     silent: SandboxProcess, tmp_path: Path
 ) -> None:
-    config, data_dir = config_for(silent, tmp_path)
+    # A long deadline: the first payment must still be waiting after the second `pos` has
+    # started and been refused, however loaded the machine is.
+    config, data_dir = config_for(silent, tmp_path, deadline_s=120.0)
     before = len(silent.carts())
     first = start_pos(["pay", "2010", "8223281", "--json", "--config", str(config)], data_dir)
     cart = wait_until(lambda: silent.newest_cart(before), what="the first cart")

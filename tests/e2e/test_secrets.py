@@ -1,7 +1,8 @@
 """Sales with a known secret, kennitala and phone leave none of them in logs, journal or output.
 
 Paid, declined, cancelled and refused-input sales all run through ``pos pay``, and a manager
-(with a known PIN) refunds part of the paid one through the Partner API; then every byte
+(with a known PIN) refunds part of the paid one through the Partner API, by amount and by line
+(its slip printed); then every byte
 of the data dir (log, journal and its WAL) and everything printed is searched. A refused input
 may echo what the cashier typed on their own screen (stderr), never anywhere else.
 """
@@ -80,6 +81,11 @@ def test_no_secret_kennitala_or_phone_is_kept_or_printed(
     refunded = run_pos(refund, data_dir, stdin=f"{PIN}\n")
     assert refunded.returncode == 0, refunded.stderr
     printed.extend([added.stdout + added.stderr, refunded.stdout + refunded.stderr])
+    # ...and a refund by line of the same receipt, whose slip is printed to the file printer.
+    by_line = ["refund", "send", "--receipt", "1", "--line", "1:0,5", "--reason", "Skilað"]
+    slipped = run_pos([*by_line, "--manager", "Anna", *base], data_dir, stdin=f"{PIN}\n")
+    assert slipped.returncode == 0, slipped.stderr
+    printed.append(slipped.stdout + slipped.stderr)
     for shown in (["refund", "list"], ["audit", "show"], ["audit", "verify"]):
         listed = run_pos([*shown, *base], data_dir)
         assert listed.returncode == 0, listed.stderr
@@ -112,3 +118,4 @@ def test_no_secret_kennitala_or_phone_is_kept_or_printed(
             assert needle not in output, f"{needle[:4]}… printed"
     assert b"******-1119" in kept  # the masked form is what is kept
     assert b"refund.done" in kept  # the refund path really ran
+    assert any(path.name.startswith("refund-slip") for path in data_dir.rglob("*"))

@@ -15,7 +15,9 @@ from pos.core.catalog import CatalogItem
 from pos.core.sale import Sale
 from pos.journal import Journal, sales
 from pos.journal.refund_totals import (
+    RefundPiece,
     RefundTotal,
+    refund_pieces_done,
     refund_totals,
     refunds_done,
     unknown_refunds,
@@ -112,6 +114,11 @@ def test_done_refunds_count_by_tender_and_rate_in_the_period_they_were_done(
             RefundTotal("cash", 24, 1000, 1)
         ]
         assert unknown_refunds(db) == []
+        assert refund_pieces_done(db, "", NOON) == [
+            RefundPiece(1, sale_id, "cash", 24, 1000),
+            RefundPiece(1, sale_id, "cash", 11, 500),
+        ]
+        assert refund_pieces_done(db, NOON, NEXT_DAY) == [RefundPiece(3, sale_id, "cash", 24, 1000)]
     finally:
         db.close()
 

@@ -12,6 +12,8 @@ from pos.config.scanner import ScannerSettings
 from pos.devices.drawer import DrawerPulse, NoDrawer, PrinterDrawer
 from pos.devices.printers import FilePrinter, NetworkPrinter, SerialPrinter, UsbPrinter
 from pos.devices.scanner import SerialScanner
+from pos.journal import Journal
+from pos.journal.audit import entries
 from pos.services.devices import (
     drawer_from_settings,
     kick_drawer,
@@ -62,9 +64,25 @@ def test_a_keyboard_wedge_needs_no_reader_and_a_serial_scanner_gets_one() -> Non
 
 
 def test_kicking_the_drawer_never_raises_and_says_what_to_do(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     caplog.set_level(logging.INFO, logger="pos.devices")
-    opened, message = kick_drawer(NoDrawer(), "cash sale 7")
-    assert not opened and "open the drawer with the key" in message
-    assert "NOT opened (cash sale 7)" in caplog.text
+    with Journal(tmp_path / "journal.sqlite3") as journal:
+        opened, message = kick_drawer(NoDrawer(), journal, actor="register:R1", why="no_sale")
+        assert not opened and "open the drawer with the key" in message
+        assert "NOT opened (no_sale)" in caplog.text
+        [row] = entries(journal, actions=("drawer.open_with_key",))
+        assert row.details == {"why": "no_sale", "sale_id": None, "problem": message}
+
+
+class BrokenDrawer:
+    def kick(self) -> tuple[bool, str]:
+        raise OSError("the port vanished")
+
+
+def test_a_drawer_that_raises_is_opened_by_key_and_audited(tmp_path: Path) -> None:
+    with Journal(tmp_path / "journal.sqlite3") as journal:
+        opened, message = kick_drawer(BrokenDrawer(), journal, actor="cashier:Jón", why="cash_sale")
+        assert not opened and "open the drawer with the key" in message
+        [row] = entries(journal, actions=("drawer.open_with_key",))
+        assert row.actor == "cashier:Jón" and "OSError" in row.details["problem"]

@@ -13,7 +13,7 @@ import pytest
 
 from pos.cli import main
 from pos.config import load_settings
-from pos.journal import Journal
+from pos.journal import Journal, sales
 from pos.journal.audit import entries, verify
 from pos.journal.refunds import finish_refund, request_refund
 from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
@@ -142,3 +142,40 @@ def test_a_found_reservation_is_confirmed_from_the_shell(
         attempt = journal.attempt_by_reference(reference)
         assert attempt is not None and journal.sale(attempt.sale_id).status == "paid"
         assert "reservation.confirm" in [row.action for row in entries(journal)]
+
+
+def test_a_manager_refunds_a_line_by_the_scanned_receipt_code_and_the_slip_prints(
+    config: Path, sale: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with journal_of(config) as journal:
+        code = f"S1-R1-R{sales.load_sale(journal, sale).receipt_no}"
+    send = ("refund", "send", "--receipt", code, "--line", "1:0,5", "--reason", "Skilað")
+    assert pos(config, "480263\n", monkeypatch, *send, "--manager", "Anna", "--json") == 0
+    out, err = capsys.readouterr()
+    slip = json.loads(out)
+    assert [(r["tender"], r["amount"], r["status"]) for r in slip["refunds"]] == [
+        ("netgiro", 995, "DONE")
+    ]
+    assert "printed" in err
+    with journal_of(config) as journal:
+        actions = [row.action for row in entries(journal)]
+        assert actions == ["auth.entered", "refund.requested", "refund.done", "auth.left"]
+        assert verify(journal).ok
+    # half of the line is left: asking for the whole line is refused before anything is sent
+    again = ("refund", "send", "--receipt", code, "--line", "1:1", "--reason", "Skilað")
+    assert pos(config, "480263\n", monkeypatch, *again, "--manager", "Anna") == 2
+    assert "more than is left" in capsys.readouterr().err
+    rest = ("refund", "send", "--receipt", code, "--line", "1", "--reason", "Skilað")
+    assert pos(config, "480263\n", monkeypatch, *rest, "--manager", "Anna") == 0
+    assert "netgiro 995 kr.  DONE" in capsys.readouterr().out
+
+
+def test_a_refund_names_either_lines_or_an_amount(
+    config: Path, sale: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    both = ("refund", "send", str(sale), "990", "--receipt", "1", "--line", "1", "--reason", "x")
+    assert pos(config, "", monkeypatch, *both, "--manager", "Anna") == 2
+    assert "not both" in capsys.readouterr().err
+    neither = ("refund", "send", "--reason", "x", "--manager", "Anna")
+    assert pos(config, "", monkeypatch, *neither) == 2
+    assert "Name what to refund" in capsys.readouterr().err

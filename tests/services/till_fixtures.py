@@ -154,6 +154,7 @@ async def counter_at(
     try:
         yield Counter(session, sandbox, journal, drawer, updates)
     finally:
+        await session.wait_for_kicks()  # as open_till_session does before the journal closes
         if close_cleanly:
             session.close()
         await client.aclose()

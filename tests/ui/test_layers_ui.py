@@ -53,6 +53,8 @@ def test_the_input_lines_own_keys_are_the_ones_the_keymap_refuses() -> None:
     from textual.widgets import Input
 
     from pos.core.keymap import INPUT_KEYS
+    from pos.ui.widgets.entry_line import EntryLine
 
-    bound = {key for binding in Input.BINDINGS for key in binding.key.split(",")}  # type: ignore[union-attr]
+    bindings = [*Input.BINDINGS, *EntryLine.BINDINGS]
+    bound = {key for binding in bindings for key in binding.key.split(",")}  # type: ignore[union-attr]
     assert bound <= INPUT_KEYS

@@ -112,6 +112,9 @@ async def test_ssn_wrong_code_then_the_right_one(counter: Counter) -> None:
         wrong = "0000" if right != "0000" else "1111"
         await type_line(pilot, wrong)
         await until(pilot, lambda: "2 tilraunir eftir" in screen_text(app))
+        text = screen_text(app)
+        assert "Kóðinn var ekki samþykktur" in text
+        assert "Kóði sendur" not in text  # the code was answered: no stale "confirming…"
         await type_line(pilot, right)
         text = await result_shown(pilot, app)
         assert "━ GREITT ━" in text and "******-1119" in text
@@ -222,6 +225,11 @@ async def test_network_down_mid_payment_says_so_and_cancel_still_works(counter: 
         await newest_cart(pilot, counter)
         counter.sandbox.stop()
         await until(pilot, lambda: "Sambandsvandi" in screen_text(app))
+        await until(pilot, lambda: "Ekkert nothæft svar frá Netgíró" in screen_text(app))
+        assert "Unknown" not in screen_text(app)  # the engine's line, in the screen's language
+        # Pay again during "unknown — checking": nothing opens a second cart (asserted below).
+        await pilot.press("enter", "f2", *GSM, "enter")
+        assert payment(app).stage is Stage.WAITING
         await pilot.press("escape", "escape")
         counter.restart_sandbox()
         text = await result_shown(pilot, app)
@@ -266,3 +274,26 @@ async def test_the_palette_offers_no_quit_while_a_payment_is_live(counter: Count
         assert app.is_running
         await pilot.press("escape", "escape")
         await result_shown(pilot, app)
+
+
+async def test_a_netgiro_payment_in_english(counter: Counter) -> None:
+    from pos.core.ui_settings import UiSettings
+
+    app = counter.app(ui=UiSettings(language="en"))
+    async with app.run_test(size=SIZE) as pilot:
+        await ring_up(pilot, app, "2137")
+        assert "Pay with Netgíró" in screen_text(app)
+        await pilot.press(*GSM)
+        assert "Phone ***-**81" in screen_text(app)
+        await pilot.press("enter")
+        cart = await newest_cart(pilot, counter)
+        await until(
+            pilot, lambda: "***-**81 · the customer accepts in the Netgíró app" in screen_text(app)
+        )
+        assert "Waiting for the customer to accept" in screen_text(
+            app
+        ) and "Time left" in screen_text(app)
+        counter.act(cart["TransactionId"], "accept")
+        text = await result_shown(pilot, app)
+        assert "━ PAID ━" in text and "2.137 ISK" in text and "Receipt no. 1" in text
+    assert sale_status(counter) == "paid"

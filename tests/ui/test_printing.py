@@ -80,7 +80,7 @@ async def test_f8_reprints_the_last_receipt_once_as_afrit(counter: Counter) -> N
         assert app.context is not None and app.context.printing is not None
         later = datetime.now(UTC) + timedelta(minutes=11)
         with pytest.raises(ReprintNeedsManager):
-            free_reprint(app.context.session.till.journal, app.context.printing, later)
+            free_reprint(app.context.session.till.journal, later, actor="register:R1")
         await pilot.press("f8")
         copy = counter.data_dir / "receipts" / "receipt-000001-afrit-1.txt"
         await until(pilot, copy.is_file)

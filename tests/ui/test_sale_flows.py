@@ -45,8 +45,10 @@ async def test_scan_unknown_code_quantity_void_and_find(counter: Counter) -> Non
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, SaleScreen))
         await type_line(pilot, MILK)
-        await type_line(pilot, "5690010099990")  # a valid check digit, not in the catalog
-        assert "engu bætt við" in screen_text(app)
+        await type_line(pilot, "5690010099990")  # a wrong check digit: a misread
+        assert "Strikamerki 5690010099990 er rangt (vartala): engu bætt við" in screen_text(app)
+        await type_line(pilot, "5690010099993")  # a valid check digit, not in the catalog
+        assert "Óþekkt vörunúmer 5690010099993: engu bætt við" in screen_text(app)
         assert len(session_of(app).view.sale.lines) == 1
         await type_line(pilot, "3*")
         assert "magn 3 ×" in screen_text(app)

@@ -74,6 +74,8 @@ def test_waiting_for_the_customer(snap_compare: SnapCompare, counter: Counter) -
 
     text = snapshot(snap_compare, counter, steps)
     assert "Bíð eftir samþykki viðskiptavinar" in text and "Tími eftir" in text
+    assert "***-**81 · viðskiptavinurinn samþykkir í Netgíró-appinu" in text  # the engine's line
+    assert "Waiting" not in text
     assert "Sími viðskiptavinar: http://127.0.0.1:8765/customer/" in text  # demo mode
 
 
@@ -83,7 +85,7 @@ def test_sms_code_entry(snap_compare: SnapCompare, counter: Counter) -> None:
         await until(pilot, lambda: app.screen.stage is Stage.CODE)
 
     text = snapshot(snap_compare, counter, steps)
-    assert "Sláðu inn SMS-kóðann" in text
+    assert "Sláðu inn SMS-kóðann" in text and "Enter the SMS code" not in text
 
 
 def test_greitt(snap_compare: SnapCompare, counter: Counter) -> None:
@@ -104,6 +106,7 @@ def test_hafnad(snap_compare: SnapCompare, counter: Counter) -> None:
 
     text = snapshot(snap_compare, counter, steps)
     assert "━ HAFNAÐ ━" in text and "Ekkert var tekið" in text
+    assert "Ástæða: Netgíró hafnaði greiðslunni" in text and "Declined" not in text
 
 
 def test_cash_change(snap_compare: SnapCompare, counter: Counter) -> None:

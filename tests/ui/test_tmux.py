@@ -21,6 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pos.journal import Journal, print_jobs
+
 TMUX = shutil.which("tmux")
 POS = Path(sys.executable).with_name("pos")
 URL = re.compile(r"(http://127\.0\.0\.1:\d+)/customer/")
@@ -162,6 +164,8 @@ def test_killed_mid_wait_then_restarted(config: Path, terminals: list[Terminal])
     screen = again.wait_for(lambda text: "Við ræsingu" in text)
     assert "Sala 1" in screen and "var í greiðslu" in screen
     assert "HÆTT VIÐ" in screen  # the pending cart of a dead till is cancelled by recovery
+    assert "Ekkert var tekið" in screen  # and what now: the sale is to be keyed in again
+    assert "S1-R1-" not in screen  # no second row with the attempt's reference for that sale
     again.keys("Escape")
     again.wait_for(lambda text: "Við ræsingu" not in text and "Til greiðslu" in text)
     again.type("1")
@@ -187,3 +191,28 @@ def test_killed_after_paid_then_restarted(config: Path, terminals: list[Terminal
     again = open_pos(config, terminals)
     screen = again.wait_for(lambda text: "Við ræsingu" in text)
     assert "Sala 1 (2.137 kr.)" in screen and "GREITT" in screen and "(greidd)" in screen
+    again.keys("Escape")
+    again.wait_for(lambda text: "Við ræsingu" not in text and "Til greiðslu" in text)
+    again.keys("C-q")
+    again.wait_for(lambda text: "Til greiðslu" not in text)
+    # Its receipt: one job, printed once (by the first till or at the restart), never lost;
+    # a job the kill caught mid-print is "uncertain": shown to the cashier, never printed again.
+    data = config.parent / "data"
+    with Journal(data / "journal.sqlite3") as journal:
+        [job] = print_jobs.jobs_for_sale(journal, 1)
+    assert (job.kind, job.copy_no) == ("receipt", 0) and job.status in ("printed", "uncertain")
+    printed = sorted(path.name for path in (data / "receipts").glob("*.bin"))
+    assert (len(printed) == 1) if job.status == "printed" else (len(printed) <= 1)
+
+
+def test_keys_typed_as_pos_starts_land_in_the_sale(
+    tmp_path: Path, terminals: list[Terminal]
+) -> None:
+    """Typed before the first frame (the terminal still in line mode, Enter sent as a newline):
+    the line is rung up all the same."""
+    terminal = Terminal(f"env POS_DATA_DIR={tmp_path / 'data'} {POS}")
+    terminals.append(terminal)
+    terminal.type("2137")
+    terminal.keys("Enter")
+    screen = terminal.wait_for(lambda text: "Til greiðslu" in text and "2.137" in text)
+    assert "F2 Netgíró" in screen

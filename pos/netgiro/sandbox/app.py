@@ -30,6 +30,7 @@ from pos.core.public_test_data import (
 from pos.core.result_codes import ConfirmationType, ResultCode
 from pos.netgiro.sandbox import rules
 from pos.netgiro.sandbox.callbacks import CallbackSender
+from pos.netgiro.sandbox.limits import MAX_REFERENCE_LENGTH
 from pos.netgiro.sandbox.partner import PartnerRoutes
 from pos.netgiro.sandbox.rules import Cart, Outcome
 from pos.netgiro.sandbox.store import CartStore
@@ -40,7 +41,6 @@ MAX_DEPTH = 16
 """Netgíró's requests nest two levels (a cart's items); deeper bodies are refused unread."""
 MAX_AMOUNT = 1_000_000_000
 """A sane ceiling in krónur: larger amounts are refused before SQLite's 64-bit integers."""
-MAX_REFERENCE_LENGTH = 32
 DIGITS = frozenset("0123456789")
 SECRETS = {app.app_key.lower(): app.secret_key for app in TEST_APPLICATIONS}
 
@@ -352,7 +352,8 @@ def url_as_sent(request: Request) -> str:
     host = request.headers.get("host", "")
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
     query = request.scope.get("query_string", b"")
-    url = f"{request.url.scheme}://{host}{raw_path.decode('latin-1')}"
+    scheme = request.scope.get("scheme", "http")  # what request.url says, without building it
+    url = f"{scheme}://{host}{raw_path.decode('latin-1')}"
     return f"{url}?{query.decode('latin-1')}" if query else url
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pos.netgiro.sandbox.app import MAX_REFERENCE_LENGTH
-from pos.netgiro.sandbox.server import SandboxSettings
+from pos.netgiro.sandbox.limits import MAX_REFERENCE_LENGTH
+
+if TYPE_CHECKING:  # the server pulls in starlette and uvicorn: not for `pos --help`
+    from pos.netgiro.sandbox.server import SandboxSettings
 
 
 def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,6 +37,8 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from_args(args: argparse.Namespace, default_state_file: Path) -> SandboxSettings:
+    from pos.netgiro.sandbox.server import SandboxSettings
+
     return SandboxSettings(
         state_file=args.state or default_state_file,
         host=args.host,

@@ -19,8 +19,9 @@ import uvicorn
 from starlette.applications import Starlette
 
 from pos.core.errors import PosError
-from pos.netgiro.sandbox.app import MAX_REFERENCE_LENGTH, SandboxApp
+from pos.netgiro.sandbox.app import SandboxApp
 from pos.netgiro.sandbox.callbacks import CallbackSender
+from pos.netgiro.sandbox.limits import MAX_REFERENCE_LENGTH
 from pos.netgiro.sandbox.rules import Lifetimes
 from pos.netgiro.sandbox.store import CartStore
 from pos.netgiro.serving import READ_TIMEOUT_S, bounded_server, listen_tcp

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 from pos.netgiro.sandbox.rules import (
@@ -40,6 +40,12 @@ CREATE TABLE IF NOT EXISTS tokens (
 """
 FIRST_INVOICE = 100_001
 _COLUMNS = [field.name for field in fields(Cart)]
+
+
+def _values(cart: Cart) -> list[object]:
+    """The cart's columns in order: plain values, read shallowly (asdict deep-copies each one,
+    a sixth of an InsertCart's time in benchmarks/sandbox.py)."""
+    return [getattr(cart, name) for name in _COLUMNS]
 
 
 class CartStore:
@@ -100,7 +106,7 @@ class CartStore:
             cart = self._with_invoice(db, cart)
             db.execute(
                 f"INSERT INTO carts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                tuple(asdict(cart).values()),
+                _values(cart),
             )
         return cart
 
@@ -139,7 +145,7 @@ class CartStore:
 
     def _write(self, db: sqlite3.Connection, cart: Cart) -> None:
         assignments = ", ".join(f"{name} = ?" for name in _COLUMNS[1:])
-        values = [*list(asdict(cart).values())[1:], cart.transaction_id]
+        values = [*_values(cart)[1:], cart.transaction_id]
         db.execute(f"UPDATE carts SET {assignments} WHERE transaction_id = ?", values)
 
     def _with_invoice(self, db: sqlite3.Connection, cart: Cart) -> Cart:

@@ -10,11 +10,12 @@ from textual.widgets import Digits, Input, Static
 from pos.core.errors import InputError, PosError
 from pos.core.keymap import CASH
 from pos.core.money import parse_amount
-from pos.services.till_views import CashResult
+from pos.services.till_views import CashResult, DrawerKicked
 from pos.ui.context import TillContext
 from pos.ui.explain import explain
 from pos.ui.format import grouped
 from pos.ui.keys import bindings
+from pos.ui.messages import TillUpdated
 from pos.ui.widgets.big_word import BigWord
 from pos.ui.widgets.entry_line import EntryLine
 from pos.ui.widgets.key_bar import KeyBar
@@ -41,6 +42,7 @@ class CashScreen(Screen[None]):
         self.say = context.messages
         self.suggestions = self.session.cash_suggestions()
         self.done = False
+        self.said = ""
 
     def compose(self) -> ComposeResult:
         say = self.say
@@ -103,9 +105,10 @@ class CashScreen(Screen[None]):
 
     def _show(self, result: CashResult, tendered: int) -> None:
         say = self.say
+        by_key = " " + say("devices.open_with_key") if result.drawer_problem else ""
         if not result.paid:
             rest = grouped(result.view.sale.balance_due)
-            self._notice(say("cash.partial", tendered=grouped(tendered), rest=rest))
+            self._notice(say("cash.partial", tendered=grouped(tendered), rest=rest) + by_key)
             self.query_one("#cash-due", Digits).update(rest)
             return
         self.done = True
@@ -120,12 +123,20 @@ class CashScreen(Screen[None]):
         for name in ("#cash-word", "#cash-change-label", "#cash-change"):
             self.query_one(name).display = True
         receipt = result.receipt_no if result.receipt_no is not None else "-"
-        self._notice(say("cash.done", receipt=receipt))
+        self._notice(say("cash.done", receipt=receipt) + by_key)
         self.refresh_bindings()
         self.query_one(KeyBar).refresh()
 
     def _notice(self, text: str) -> None:
+        self.said = text
         self.query_one("#cash-notice", Static).update(text)
+
+    @on(TillUpdated)
+    def updated(self, message: TillUpdated) -> None:
+        """The drawer's kick ends after the sale (off the screen's thread): a failed one is said."""
+        update = message.update
+        if isinstance(update, DrawerKicked) and update.problem:
+            self._notice(f"{self.said} {self.say('devices.open_with_key')}".strip())
 
     def action_back(self) -> None:
         self.dismiss()

@@ -23,11 +23,12 @@ class HelpScreen(ModalScreen[None]):
         self.say = messages
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-box"):
+        with VerticalScroll(id="help-box") as box:
+            # On the border: in view at 80×24, where the list scrolls.
+            box.border_subtitle = self.say("help.close")
             yield Static(self.say("help.title"), id="help-title")
             yield Static(self._table(), id="help-keys")
             yield Static(self.say("help.typing"), id="help-typing")
-            yield Static(self.say("help.close"), id="help-close")
 
     def _table(self) -> str:
         keymap = self.app._keymap

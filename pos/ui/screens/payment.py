@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker
 
+from pos.core.checkout import Phase
 from pos.core.customer_ids import CustomerId, parse_customer_id
 from pos.core.errors import InputError
 from pos.core.keymap import PAYMENT
@@ -24,7 +25,7 @@ from pos.services.till_views import CheckoutUpdated
 from pos.ui.context import TillContext
 from pos.ui.customer_field import KIND_ORDER, understood, why_not
 from pos.ui.demo import qr_lines
-from pos.ui.explain import explain, say_worker_failure
+from pos.ui.explain import engine_line, explain, phase_word, say_worker_failure
 from pos.ui.format import grouped
 from pos.ui.keys import bindings
 from pos.ui.messages import TillUpdated, WorkFailed
@@ -60,6 +61,7 @@ class PaymentScreen(Screen[None]):
         self.cancel_asked = False
         self.started_at: float | None = None
         self.last_view: CheckoutView | None = None
+        self.code_sent = False
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         say_worker_failure(self, self.say, event)
@@ -161,6 +163,17 @@ class PaymentScreen(Screen[None]):
 
     @on(Input.Submitted, "#customer")
     def customer_entered(self, event: Input.Submitted) -> None:
+        self._submit_customer()
+
+    def take_scan(self, code: str) -> None:
+        """A serial scan, as a wedge scan would come: the customer field, Enter; else ignored."""
+        if self.stage is not Stage.ENTRY:
+            self._notice(self.say("payment.scan_ignored"))
+            return
+        self.query_one("#customer", EntryLine).value = code
+        self._submit_customer()
+
+    def _submit_customer(self) -> None:
         if self.stage is not Stage.ENTRY:
             return
         field = self.query_one("#customer", EntryLine)
@@ -187,6 +200,9 @@ class PaymentScreen(Screen[None]):
             return
         view = update.view
         self.last_view = view
+        if self.code_sent and view.phase is not Phase.CONFIRMING:
+            self.code_sent = False  # the code was answered: "code sent, confirming…" is old news
+            self._notice("")
         self._show_phase(view)
         if view.needs_code and self.stage is not Stage.CODE:
             self._stage(Stage.CODE)
@@ -200,11 +216,14 @@ class PaymentScreen(Screen[None]):
         elif view.label == UNKNOWN_LABEL:
             word, note = say("payment.unsure"), say("payment.still_checking")
         else:
-            word, note = say(f"phase.{view.phase.value}"), ""
+            word, note = phase_word(say, view), ""
         if view is not None and view.needs_code:
             word = say("payment.enter_code", tries=view.code_tries_left)
         self.query_one("#phase", BigWord).update(word)
-        engine = f"{view.customer_masked} · {view.note}" if view is not None else ""
+        engine = ""
+        if view is not None:
+            line = engine_line(say, view)
+            engine = f"{view.customer_masked} · {line}" if line else view.customer_masked
         self.query_one("#engine-note", Static).update("\n".join(x for x in (note, engine) if x))
         self._tick()
 
@@ -227,6 +246,7 @@ class PaymentScreen(Screen[None]):
         if not digits:
             return
         self._notice(self.say("payment.code_sent"))
+        self.code_sent = True
         self.session.enter_code(digits)
 
     def on_key(self, event: events.Key) -> None:
@@ -277,8 +297,9 @@ class PaymentScreen(Screen[None]):
             customer=view.customer_masked,
             invoice=view.invoice_number if view.invoice_number is not None else "-",
         )
-        if outcome != "paid" and view.note:
-            detail += "\n" + self.say("result.reason", reason=view.note)
+        reason = engine_line(self.say, view) if outcome != "paid" else ""
+        if reason and reason.casefold() != self.say(f"result.{outcome}").casefold():
+            detail += "\n" + self.say("result.reason", reason=reason)
         self.query_one("#result-detail", Static).update(detail)
         self.query_one("#result-todo", Static).update(self.say(f"result.todo_{outcome}"))
         self._notice("")

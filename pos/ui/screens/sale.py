@@ -6,6 +6,7 @@ the payment in ``workers.pay_netgiro``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from textual import on
@@ -13,18 +14,21 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
-from textual.worker import Worker
+from textual.worker import Worker, WorkerState
 
 from pos.core.catalog import CatalogItem
 from pos.core.errors import PosError
 from pos.core.keymap import SALE, default_keys
 from pos.core.sale import NeedsManager
+from pos.services.devices import till_actor
 from pos.services.manager_auth import Session
 from pos.services.printing import JobFailed
+from pos.services.reprint import dismiss_job, free_reprint, reprint_uncertain, retry_job
 from pos.services.status import UNKNOWN_LABEL
 from pos.services.till_session import TillSession
 from pos.services.till_views import (
     CheckoutUpdated,
+    DrawerKicked,
     RecoveryRan,
     SaleChanged,
     SaleFinished,
@@ -37,19 +41,17 @@ from pos.ui.format import quantity as format_quantity
 from pos.ui.keys import bindings, key_label
 from pos.ui.messages import StartupFinished, TillUpdated, WorkFailed
 from pos.ui.screens.discount import DiscountChoice
+from pos.ui.screens.print_banner import PrintBanner
 from pos.ui.screens.signin import DiscountApproved
 from pos.ui.widgets.entry_line import EntryLine
 from pos.ui.widgets.key_bar import KeyBar
 from pos.ui.widgets.sale_lines import SaleLines
 from pos.ui.widgets.status_bar import StatusBar
 from pos.ui.widgets.total_panel import TotalPanel
-from pos.ui.workers import (
-    PrintsDone,
-    periodic_recovery,
-    print_receipts,
-    reprint_last,
-    start_till,
-)
+from pos.ui.workers import PrintsDone, periodic_recovery, print_receipts, start_till
+
+PRINT_POLL_S = 3.0
+"""How often the sale screen looks for jobs queued elsewhere (one indexed read)."""
 
 ACTIONS = {
     "sale_netgiro": "netgiro",
@@ -65,6 +67,7 @@ ACTIONS = {
     "sale_clear": "clear_sale",
     "sale_print_retry": "print_retry",
     "sale_print_later": "print_later",
+    "sale_print_dismiss": "print_dismiss",
     "sale_line_up": "move(-1)",
     "sale_line_down": "move(1)",
     "sale_clear_input": "clear_input",
@@ -82,7 +85,7 @@ class SaleScreen(Screen[None]):
         self.say = context.messages
         self.vat_rate: int | None = None
         self.started = False
-        self.failed_print: int | None = None
+
         self.signing_in = False
         """The people file names cashiers: one signs in before the first sale."""
         self.shift: Session | None = None
@@ -100,6 +103,7 @@ class SaleScreen(Screen[None]):
         with Horizontal(id="sale-main"):
             yield SaleLines(self.say)
             yield TotalPanel(self.say)
+        yield PrintBanner(self.say)
         yield Static("", id="notice")
         yield EntryLine(placeholder=self.say("sale.placeholder"), id="entry")
         yield KeyBar(self.say)
@@ -125,6 +129,7 @@ class SaleScreen(Screen[None]):
 
             self.app.push_screen(StartupScreen(self.context, report))
         self._print(opening=True)
+        self.set_interval(PRINT_POLL_S, self._print_if_queued)
         if self.context.settings.recovery:
             self.run_worker(periodic_recovery(self.session), name="recovery", exit_on_error=False)
 
@@ -141,39 +146,57 @@ class SaleScreen(Screen[None]):
         elif isinstance(update, CheckoutUpdated):
             trouble = update.view.label == UNKNOWN_LABEL
             self.query_one(StatusBar).set_connection("fault" if trouble else "ok")
+        elif isinstance(update, DrawerKicked) and update.problem:
+            self.say_notice(self.say("devices.open_with_key"), error=True)
         elif isinstance(update, RecoveryRan) and update.report.needs_manager:
             count = len(update.report.needs_manager)
             self.say_notice(self.say("sale.needs_manager_count", count=count))
 
     # --- receipts ---------------------------------------------------------------------------
 
-    def _print(self, *, opening: bool = False, retry: int | None = None) -> None:
+    def _print(
+        self, *, opening: bool = False, prepare: Callable[[], object] | None = None, note: str = ""
+    ) -> None:
         queue = self.context.printing
         if queue is not None:
-            work = print_receipts(self, queue, opening=opening, retry=retry)
+            work = print_receipts(self, queue, opening=opening, prepare=prepare, note=note)
             self.run_worker(work, name="print", exit_on_error=False)
+
+    def _print_if_queued(self) -> None:
+        """Documents other screens queue (a Z, a refund slip) print within seconds; not while
+        the printer is at fault (the banner waits for a person) or a print run is going."""
+        queue, status = self.context.printing, self.query_one(StatusBar).facts
+        if queue is None or (status is not None and status.printer == "fault"):
+            return
+        running = (WorkerState.PENDING, WorkerState.RUNNING)
+        if any(w.name == "print" and w.state in running for w in self.app.workers):
+            return
+        if queue.has_queued():
+            self._print()
 
     @on(PrintsDone)
     def printed(self, message: PrintsDone) -> None:
-        failed = [e for e in message.events if isinstance(e, JobFailed)]
         status = self.query_one(StatusBar)
+        failed = [e for e in message.events if isinstance(e, JobFailed)]
         if failed:
-            self.failed_print = failed[-1].job.id
             status.set_printer("fault", message.waiting)
-            event = failed[-1]
-            keys = {
-                "retry": self._key_of("sale_print_retry"),
-                "later": self._key_of("sale_print_later"),
-            }
-            text = self.say("print.failed", sale=event.job.sale_id, reason=event.reason, **keys)
-            self.say_notice(text, error=True)
         elif message.events:
-            self.failed_print = None
             status.set_printer("ok", message.waiting)
         else:
             status.set_printer(status.facts.printer if status.facts else "unknown", message.waiting)
-        for job in message.uncertain:
-            self.notify(self.say("print.uncertain", sale=job.sale_id), severity="warning")
+        self.query_one(PrintBanner).offer(message.offers, self._banner_keys())
+        if message.note:
+            self.say_notice(message.note)
+        self._banner_changed()
+
+    def _banner_keys(self) -> dict[str, str]:
+        return {
+            "retry": self._key_of("sale_print_retry"),
+            "later": self._key_of("sale_print_later"),
+            "dismiss": self._key_of("sale_print_dismiss"),
+        }
+
+    def _banner_changed(self) -> None:
         self.refresh_bindings()
         self.query_one(KeyBar).refresh()
 
@@ -182,19 +205,57 @@ class SaleScreen(Screen[None]):
         return key_label(keys.split(",")[0])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("print_retry", "print_later"):
-            return self.failed_print is not None
+        if action in ("print_retry", "print_later", "print_dismiss"):
+            return self.query_one(PrintBanner).current is not None
         return True
 
+    @property
+    def _actor(self) -> str:
+        return till_actor(self.session.cashier, self.context.settings.facts.register)
+
     def action_print_retry(self) -> None:
-        if self.failed_print is not None:
-            self._print(retry=self.failed_print)
+        """A failed job printed again; for an uncertain one, an AFRIT in its place (audited)."""
+        banner = self.query_one(PrintBanner)
+        job, queue = banner.current, self.context.printing
+        if job is None or queue is None:
+            return
+        what = banner.what(job)
+        if job.status == "uncertain":
+            actor = self._actor
+            self._print(
+                prepare=lambda: reprint_uncertain(queue.journal, job.id, actor=actor),
+                note=self.say("devices.afrit_queued", what=what),
+            )
+        else:
+            self._print(prepare=lambda: retry_job(queue.journal, job.id))
+        banner.drop(job.id, self._banner_keys())
+        self._banner_changed()
 
     def action_print_later(self) -> None:
-        self.failed_print = None
-        self.say_notice(self.say("print.later"))
-        self.refresh_bindings()
-        self.query_one(KeyBar).refresh()
+        """A failed job goes back in the queue: it prints with the next run that works (the next
+        receipt, or the next start). An uncertain one is never printed by itself: offered again
+        at the next start."""
+        banner = self.query_one(PrintBanner)
+        job, queue = banner.current, self.context.printing
+        if job is None or queue is None:
+            return
+        if job.status == "uncertain":
+            self.say_notice(self.say("devices.later", what=banner.what(job)))
+        elif self._try(retry_job, queue.journal, job.id):
+            self.say_notice(self.say("devices.later_queued", what=banner.what(job)))
+        banner.drop(job.id, self._banner_keys())
+        self._banner_changed()
+
+    def action_print_dismiss(self) -> None:
+        """The cashier's decision: it will not print (journaled, audited); still reprintable."""
+        banner = self.query_one(PrintBanner)
+        job, queue = banner.current, self.context.printing
+        if job is None or queue is None:
+            return
+        if self._try(dismiss_job, queue.journal, job.id, actor=self._actor):
+            self.say_notice(self.say("devices.dismissed", what=banner.what(job)))
+        banner.drop(job.id, self._banner_keys())
+        self._banner_changed()
 
     @on(WorkFailed)
     def work_failed(self, message: WorkFailed) -> None:
@@ -223,8 +284,16 @@ class SaleScreen(Screen[None]):
 
     @on(Input.Submitted, "#entry")
     def entered(self, event: Input.Submitted) -> None:
-        entry = self.query_one(EntryLine)
-        keys, times = entry.take()
+        keys, times = self.query_one(EntryLine).take()
+        self._enter(keys, times)
+
+    def take_scan(self, code: str) -> None:
+        """A serial scan, as a wedge scan would come: after what the line holds (``3*``), Enter."""
+        typed, times = self.query_one(EntryLine).take()
+        at = self.context.settings.monotonic()
+        self._enter(typed + code, [*times, *[at] * len(code)] if times or not typed else [])
+
+    def _enter(self, keys: str, times: list[float]) -> None:
         if not keys.strip():
             return
         try:
@@ -243,9 +312,9 @@ class SaleScreen(Screen[None]):
 
     # --- the action keys ------------------------------------------------------------------
 
-    def _try(self, call: object, *args: object) -> bool:
+    def _try(self, call: object, *args: object, **kwargs: object) -> bool:
         try:
-            call(*args)  # type: ignore[operator]
+            call(*args, **kwargs)  # type: ignore[operator]
         except PosError as exc:
             self.say_notice(explain(self.say, exc), error=True)
             return False
@@ -344,12 +413,16 @@ class SaleScreen(Screen[None]):
             self.say_notice(self.say("sale.cleared"))
 
     def action_reprint(self) -> None:
+        """The cashier's one free copy (AFRIT) of the last receipt, audited."""
         queue = self.context.printing
         if queue is None:
             self.say_notice(self.say("sale.no_printer"), error=True)
             return
-        work = reprint_last(self, queue, datetime.now(UTC))  # real time: the 10 minutes are real
-        self.run_worker(work, name="reprint", exit_on_error=False)
+        now, actor = datetime.now(UTC), self._actor  # real time: the 10 minutes are real
+        self._print(
+            prepare=lambda: free_reprint(queue.journal, now, actor=actor),
+            note=self.say("devices.free_reprint_queued"),
+        )
 
     # --- people: the cashier's shift, manager mode, a manager's approval ---------------------
 

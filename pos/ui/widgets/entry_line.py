@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 
 class EntryLine(Input):
-    """Keys and their arrival times; ``take()`` empties it and returns both."""
+    """Keys and their arrival times; ``take()`` empties it and returns both.
+
+    A newline (ctrl+j) submits like Enter: an Enter typed while ``pos`` starts, before the
+    terminal leaves line mode, arrives as a newline, and so does a scanner set to send LF.
+    """
 
     DEFAULT_CSS = "EntryLine { border: round $accent; }"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+j", "submit", show=False)]
 
     def __init__(
         self, *, placeholder: str = "", id: str | None = None, password: bool = False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from rich.markup import escape
 from textual.widgets import Static
 
 from pos.core.keymap import known_ids
@@ -27,7 +29,7 @@ class KeyBar(Static):
         self.refresh()
 
     def render(self) -> str:
-        shown: dict[str, tuple[int, str]] = {}
+        shown: dict[str, tuple[int, tuple[str, str]]] = {}
         order = known_ids()
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
@@ -38,6 +40,22 @@ class KeyBar(Static):
             label = key_label(binding.key_display or key)
             describe = getattr(self.screen, "describe_key", None)
             description = (describe(binding.id) if describe else None) or binding.description
-            text = f"[b]{label}[/b] {self._messages(description)}"
-            shown[binding.id] = (order.index(binding.id), text)
-        return "  ".join(text for _, text in sorted(shown.values()))
+            shown[binding.id] = (order.index(binding.id), (label, self._messages(description)))
+        return self._lines([item for _, item in sorted(shown.values())])
+
+    def _lines(self, items: list[tuple[str, str]]) -> str:
+        """Items side by side, a new line only between two: "F8" never ends a line whose
+        "Copy" starts the next (a plain word wrap split them in English at 80 columns)."""
+        width = self.content_size.width or self.app.size.width
+        lines: list[str] = []
+        used = 0
+        for label, words in items:
+            size = cell_len(f"{label} {words}")
+            text = f"[b]{escape(label)}[/b] {escape(words)}"
+            if lines and used + 2 + size <= width:
+                lines[-1] += "  " + text
+                used += 2 + size
+            else:
+                lines.append(text)
+                used = size
+        return "\n".join(lines)

@@ -31,7 +31,8 @@ class SaleLines(Widget):
         table.add_column(justify="right", width=3)
         table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         table.add_column(justify="right", no_wrap=True)
-        table.add_column(justify="right", no_wrap=True)
+        # Wide enough that "2 × 229" never runs into the amount (it read as "229 458").
+        table.add_column(justify="right", no_wrap=True, min_width=9)
         lines = self._sale.lines
         if not lines:
             table.add_row("", Text(self._messages("sale.empty"), style="dim"), "", "")

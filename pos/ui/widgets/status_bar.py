@@ -24,6 +24,9 @@ class StatusFacts:
     connection: str = "unknown"
     printer: str = "unknown"
     pending_prints: int = 0
+    scanner: str = "keyboard"
+    """A wedge ("keyboard"), or a serial scanner's ok / reconnecting / fault / unknown."""
+
     cashier: str = ""
     """The signed-in cashier ("" without sign-in)."""
 
@@ -49,6 +52,10 @@ class StatusBar(Static):
         if self.facts is not None:
             self.facts = replace(self.facts, printer=state, pending_prints=pending)
 
+    def set_scanner(self, state: str) -> None:
+        if self.facts is not None and self.facts.scanner != state:
+            self.facts = replace(self.facts, scanner=state)
+
     def set_cashier(self, name: str) -> None:
         if self.facts is not None:
             self.facts = replace(self.facts, cashier=name)
@@ -73,12 +80,18 @@ class StatusBar(Static):
             else "",
             f"{say('status.connection')} {marks[facts.connection]}",
             f"{say('status.printer')} {marks[facts.printer]}",
-            say("status.scanner"),
+            self._scanner(facts.scanner),
             self._clock().strftime(CLOCK_FORMAT),
         ]
         room = self.size.width - 2 - len(left) - 1
         right = "  ".join(part for part in parts if part)
-        if len(right) > room:  # the scanner's line is the one a narrow terminal can spare
-            right = "  ".join(part for part in parts if part and part != parts[3])
+        if len(right) > room:  # a narrow terminal spares a scanner that works, else the clock
+            spare = parts[3] if facts.scanner in ("keyboard", "ok") else parts[4]
+            right = "  ".join(part for part in parts if part and part != spare)
         gap = max(1, self.size.width - 2 - len(left) - len(right))
         return left + " " * gap + right
+
+    def _scanner(self, state: str) -> str:
+        if state == "keyboard":
+            return self._messages("status.scanner")
+        return self._messages(f"devices.scanner_{state}")

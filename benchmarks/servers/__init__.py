@@ -1,0 +1,1 @@
+"""Processes the benchmarks start: servers and load generators, each in a process of its own."""
