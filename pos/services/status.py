@@ -222,7 +222,10 @@ def template_patterns(
     return tuple((key, _pattern(template)) for key, template in table)
 
 
-_NUMBERS = frozenset({"count", "code", "seconds", "sale", "percent", "rate", "due"})
+# Parts with these names match only a number (grouped with dots): a note such as "Netgíró's
+# answer says result code 7, which is no cart state, 5 times" must give count=5, not the
+# words before it.
+_NUMBERS = frozenset({"count", "code", "seconds", "sale", "percent", "rate", "due", "pid"})
 _NUMBER = r"-?[0-9][0-9.]*"
 
 

@@ -63,3 +63,16 @@ def phase_word(say: Messages, view: CheckoutView) -> str:
     if view.is_final:
         return say(f"result.{outcome_of(view)}")
     return say(f"phase.{view.phase.value}")
+
+
+# Unsure because no answer came (the network): "connection trouble". Unsure for any other
+# reason (an answer that does not add up, a reservation, a cancel's odd answer) is not said so.
+NO_ANSWER_KEYS = frozenset({"engine.connection_trouble", "engine.checking"})
+
+
+def unsure_line(say: Messages, view: CheckoutView) -> str:
+    """What the waiting view says under "Óvíst — athuga…": why, and that Esc still cancels."""
+    known = note_key(view.note)
+    if known is not None and known.key not in NO_ANSWER_KEYS:
+        return say("engine.unsure.still_checking")
+    return say("payment.still_checking")

@@ -87,6 +87,39 @@ REFUSAL_TEMPLATES: tuple[tuple[str, str], ...] = (
     ("refusals.empty_sale", "An empty sale is not journaled."),
     ("refusals.zero_sale", "A sale whose total is zero cannot be kept; clear it instead."),
     ("refusals.lines_final", "Sale {sale} is {_status}: its lines cannot change."),
+    # pos.journal.store: a Netgíró attempt refused before anything is sent
+    ("refusals.pay.nothing_left", "Sale {sale} has nothing left to pay."),
+    (
+        "refusals.pay.attempt_live",
+        "Sale {sale} already has a payment in progress; finish or cancel it first.",
+    ),
+    ("refusals.pay.already_paid_sale", "Sale {sale} is already paid; nothing was sent."),
+    ("refusals.pay.parked_sale", "Sale {sale} is parked: recall it first; nothing was sent."),
+    ("refusals.pay.voided_sale", "Sale {sale} was voided; nothing was sent."),
+    (
+        "refusals.pay.unknown_sale",
+        "Sale {sale} has a payment whose outcome is unknown: settle it first (ask what the "
+        "customer's app shows, then `pos recover --settle`); nothing was sent.",
+    ),
+    (
+        "refusals.pay.manager_sale",
+        "Sale {sale} needs a manager: settle its payment first (`pos recover --settle`); "
+        "nothing was sent.",
+    ),
+    ("refusals.pay.not_payable", "Sale {sale} {_why}; nothing was sent."),
+    ("refusals.pay.journal_refused", "Sale {sale}: the journal refused the attempt ({_detail})."),
+    (
+        "refusals.pay.reference_too_long",
+        "The payment reference {_reference} would be longer than {count} characters or hold "
+        "other than letters, digits and hyphens: shorten [register] store_id / register_id "
+        "(letters and digits, at most 6 each).",
+    ),
+    # pos.services.wiring
+    (
+        "refusals.pay.register_busy",
+        "This register is busy: pos (pid {pid}) is taking a payment. Wait for it to finish, "
+        "or stop it; nothing was sent.",
+    ),
     # pos.services.reprint
     ("refusals.no_receipt", "No receipt has been printed yet: there is nothing to reprint."),
     (

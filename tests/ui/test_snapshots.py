@@ -86,6 +86,7 @@ def test_sms_code_entry(snap_compare: SnapCompare, counter: Counter) -> None:
 
     text = snapshot(snap_compare, counter, steps)
     assert "Sláðu inn SMS-kóðann" in text and "Enter the SMS code" not in text
+    assert "******-1119 · viðskiptavinurinn fær kóðann í SMS" in text  # the engine's line
 
 
 def test_greitt(snap_compare: SnapCompare, counter: Counter) -> None:

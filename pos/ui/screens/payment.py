@@ -25,7 +25,7 @@ from pos.services.till_views import CheckoutUpdated
 from pos.ui.context import TillContext
 from pos.ui.customer_field import KIND_ORDER, understood, why_not
 from pos.ui.demo import qr_lines
-from pos.ui.explain import engine_line, explain, phase_word, say_worker_failure
+from pos.ui.explain import engine_line, explain, phase_word, say_worker_failure, unsure_line
 from pos.ui.format import grouped
 from pos.ui.keys import bindings
 from pos.ui.messages import TillUpdated, WorkFailed
@@ -214,7 +214,7 @@ class PaymentScreen(Screen[None]):
         if view is None:
             word, note = say("phase.INSERTING"), ""
         elif view.label == UNKNOWN_LABEL:
-            word, note = say("payment.unsure"), say("payment.still_checking")
+            word, note = say("payment.unsure"), unsure_line(say, view)
         else:
             word, note = phase_word(say, view), ""
         if view is not None and view.needs_code:
