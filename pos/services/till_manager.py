@@ -50,7 +50,6 @@ RefusalKind = Literal["wrong", "locked", "not_manager", "no_managers", "people_f
 NO_LIMIT = DiscountLimit(percent=100, amount=10**12)
 """What a manager may approve: anything up to the whole line or sale."""
 
-RECEIPT_REPRINTED = "receipt.reprinted"
 DISCOUNT_APPROVED = "discount.approved"
 
 
@@ -249,16 +248,14 @@ class TillManager(MoneyActions):
     # --- the drawer, copies, discounts ---------------------------------------------------------
 
     def reprint(self, manager: Session, receipt_no: int) -> Reprinted:
-        """An AFRIT of any receipt by its number: queued here, printed by the till's print run."""
+        """An AFRIT of any receipt by its number: queued with its audit row in one commit
+        (``print.reprint``, why "manager"), printed by the till's print run."""
         self.auth.require_manager(manager)
         original = jobs_db.receipt_job(self.journal, receipt_no)
         if original is None:
             raise NoSuchReceipt(receipt_no)
-        copy = jobs_db.add_copy(self.journal, original.id)
-        self.auth.record(
-            manager,
-            RECEIPT_REPRINTED,
-            {"receipt_no": receipt_no, "sale_id": original.sale_id, "copy_no": copy.copy_no},
+        copy = jobs_db.add_audited_copy(
+            self.journal, original.id, actor=manager.actor, why="manager"
         )
         return Reprinted(receipt_no, copy)
 

@@ -337,7 +337,10 @@ async def test_open_drawer_and_a_copy_of_any_receipt_are_audited(counter: Counte
         await until(pilot, copy.is_file)
     actions = audit_actions(counter)
     assert ("manager:Anna", "cash.no_sale") in actions
-    assert ("manager:Anna", "receipt.reprinted") in actions
+    assert ("manager:Anna", "print.reprint") in actions
+    with Journal(counter.settings.journal_file, read_only=True) as journal:
+        copies = [row.details for row in entries(journal) if row.action == "print.reprint"]
+    assert [(c["why"], c["copy_no"]) for c in copies] == [("manager", 1)]
     assert "AFRIT" in copy.read_text(encoding="utf-8")
 
 
