@@ -168,6 +168,10 @@ class MoneyActions:
         self.auth.record(manager, X_PRINTED, {"job_id": job_id})
         return job_id
 
+    def reprint_z(self, manager: Session, number: int) -> int:
+        """An AFRIT of closed Z ``number`` (audited ``z.reprinted``); the job's id."""
+        return reports.reprint_z(self.auth, manager, self.journal, number)
+
     def z_blockers(self) -> Blockers:
         """What stops a Z; the sale on the counter (not journaled yet) stops it too."""
         if not self.session.view.sale.is_empty or self.session.payment_live:

@@ -446,8 +446,12 @@ async def test_float_x_and_a_z_with_a_blind_count_from_f9(counter: Counter) -> N
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, ManagerScreen))
         assert "Talið 10.900 kr. · vænt 10.990 kr. · vantar 90 kr." in screen_text(app)
+        await pilot.press("f7")  # a copy of the Z, by its number
+        await type_line(pilot, "Z1")
+        await until(pilot, lambda: "Afrit af Z 1 í prentröð" in screen_text(app))
+        await until(pilot, lambda: len(list(reports.glob("report-*-afrit-1.txt"))) == 1)
     actions = audit_actions(counter)
-    for action in ("cash.float", "report.x_printed", "z.closed"):
+    for action in ("cash.float", "report.x_printed", "z.closed", "z.reprinted"):
         assert ("manager:Anna", action) in actions, action
     assert list((counter.data_dir / "z-backups").glob("Z00001-*.csv"))
 

@@ -228,12 +228,19 @@ class ManagerScreen(RefundKeys, ReportKeys):
             self._settle(prompt.item, prompt.outcome, text)
 
     def _reprint(self, text: str) -> None:
-        if not (text.isascii() and text.isdigit()):
+        """``12``: a copy of receipt 12; ``Z3``: a copy of Z report 3."""
+        is_z = text[:1] in ("z", "Z")
+        number = text[1:].strip() if is_z else text
+        if not (number.isascii() and number.isdigit()):
             self.notice(self.say("manager.not_a_number", text=text), error=True)
             self.query_one("#manager-entry", EntryLine).take()
             return
         self._end_prompt()
-        self._run(work.copy_receipt(self, self.manager, self.session, int(text)), "manager-copy")
+        if is_z:
+            self._run(work.copy_z(self, self.manager, self.session, int(number)), "manager-copy")
+        else:
+            worker = work.copy_receipt(self, self.manager, self.session, int(number))
+            self._run(worker, "manager-copy")
 
     def _settle(self, item: Unsettled, outcome: Outcome, reason: str) -> None:
         self._end_prompt()
@@ -283,6 +290,11 @@ class ManagerScreen(RefundKeys, ReportKeys):
     @on(work.ReceiptCopied)
     def copied(self, message: work.ReceiptCopied) -> None:
         self.notice(self.say("manager.reprinted", receipt=message.reprinted.receipt_no))
+        self._print()
+
+    @on(work.ZCopied)
+    def z_copied(self, message: work.ZCopied) -> None:
+        self.notice(self.say("manager.z_copied", number=message.number))
         self._print()
 
     @on(work.PersonUnlocked)

@@ -65,6 +65,12 @@ class PersonUnlocked(Message):
         self.name = name
 
 
+class ZCopied(Message):
+    def __init__(self, number: int) -> None:
+        super().__init__()
+        self.number = number
+
+
 class ManagerEnded(Message):
     """Manager mode is over: left on purpose, or 15 minutes idle."""
 
@@ -143,6 +149,15 @@ async def copy_receipt(
         _failed(target, exc)
         return
     target.post_message(ReceiptCopied(reprinted))
+
+
+async def copy_z(target: MessagePump, manager: TillManager, session: Session, number: int) -> None:
+    try:
+        manager.reprint_z(session, number)
+    except PosError as exc:
+        _failed(target, exc)
+        return
+    target.post_message(ZCopied(number))
 
 
 async def change_setting(
