@@ -200,10 +200,6 @@ class TillManager(MoneyActions):
         """The manager screen's timer: True when manager mode ended now (audited)."""
         return self.auth.end_if_idle(manager)
 
-    def still_on(self, manager: Session) -> None:
-        """An action key pressed: one more action (raises ManagerModeEnded once idle too long)."""
-        self.auth.require_manager(manager)
-
     def leave(self, manager: Session) -> None:
         self.auth.leave(manager)
 
