@@ -34,19 +34,24 @@ if TMUX is None:
 
 
 class Terminal:
-    """One tmux session running one command at a given size."""
+    """One tmux session running one command at a given size, on a tmux server of its own
+    (``-L``): tests running at once in parallel workers never share or stop each other's server."""
 
     def __init__(self, command: str, width: int = 80, height: int = 24) -> None:
         self.name = f"pos-{uuid.uuid4().hex[:8]}"
         subprocess.run(
-            [TMUX or "tmux", "new-session", "-d", "-s", self.name, "-x", str(width),
+            [*self.tmux, "new-session", "-d", "-s", self.name, "-x", str(width),
              "-y", str(height), f"exec {command}"],
             check=True,
         )  # fmt: skip
 
+    @property
+    def tmux(self) -> list[str]:
+        return [TMUX or "tmux", "-L", self.name]
+
     def text(self) -> str:
         done = subprocess.run(
-            [TMUX or "tmux", "capture-pane", "-p", "-t", self.name],
+            [*self.tmux, "capture-pane", "-p", "-t", self.name],
             capture_output=True,
             text=True,
             check=False,
@@ -54,7 +59,7 @@ class Terminal:
         return done.stdout
 
     def keys(self, *keys: str) -> None:
-        subprocess.run([TMUX or "tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, *keys], check=True)
 
     def type(self, text: str) -> None:
         self.keys("-l", text)
@@ -71,7 +76,7 @@ class Terminal:
 
     def pid(self) -> int:
         done = subprocess.run(
-            [TMUX or "tmux", "display-message", "-p", "-t", self.name, "#{pane_pid}"],
+            [*self.tmux, "display-message", "-p", "-t", self.name, "#{pane_pid}"],
             capture_output=True,
             text=True,
             check=True,
@@ -79,7 +84,7 @@ class Terminal:
         return int(done.stdout.strip())
 
     def close(self) -> None:
-        subprocess.run([TMUX or "tmux", "kill-session", "-t", self.name], check=False)
+        subprocess.run([*self.tmux, "kill-server"], check=False)
 
 
 @pytest.fixture
