@@ -7,16 +7,16 @@ does. Mixed into TillManager, which provides the session, the journal and the au
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from pos.core.errors import ConfigError, PosError
 from pos.core.refund_plan import RefundPlan
-from pos.devices.protocols import Drawer
 from pos.journal import Journal
 from pos.journal import refunds as refunds_db
 from pos.journal.refund_slips import RefundBasis, SlipRecord
@@ -26,10 +26,11 @@ from pos.netgiro.client import Timeouts
 from pos.netgiro.partner import PartnerClient
 from pos.services import cash, reports
 from pos.services.cash import CashMoved
+from pos.services.devices import audit_kick, kick_outcome
 from pos.services.line_refunds import LineRefunds, LineRequest, cash_paid_out
 from pos.services.manager_auth import ManagerAuth, Session
 from pos.services.refunds import partner_base_url
-from pos.services.till_session import TillSession
+from pos.services.till_session import NoDrawer, TillSession
 
 log = logging.getLogger(__name__)
 _NO_PARTNER = ConfigError("No refund is sent while only looking at a sale.")
@@ -52,18 +53,6 @@ class Refunded:
     drawer_problem: str
 
 
-def _float(
-    auth: ManagerAuth,
-    manager: Session,
-    journal: Journal,
-    amount: int,
-    reason: str,
-    *,
-    drawer: Drawer | None = None,
-) -> CashMoved:
-    return cash.opening_float(auth, manager, journal, amount, reason=reason, drawer=drawer)
-
-
 class MoneyActions:
     """Cash, reports and refunds for one till session (see TillManager)."""
 
@@ -72,15 +61,22 @@ class MoneyActions:
     auth: ManagerAuth
     backup_dir: Path
 
-    def open_drawer(self, manager: Session) -> str:
+    async def open_drawer(self, manager: Session) -> str:
         """A no-sale drawer opening (journaled, audited, counted on the Z); "" when it opened."""
-        moved = cash.no_sale(self.auth, manager, self.journal, drawer=self.session.drawer)
-        return moved.drawer_problem
+        cash.no_sale(self.auth, manager, self.journal)
+        return await self._kick(manager, "no_sale")
 
-    def move_cash(self, manager: Session, kind: CashKind, amount: int, reason: str) -> CashMoved:
-        """The opening float, a paid-in or a paid-out, with its reason; the drawer opens."""
-        move = {"float": _float, "paid_in": cash.paid_in, "paid_out": cash.paid_out}[kind]
-        return move(self.auth, manager, self.journal, amount, reason, drawer=self.session.drawer)
+    async def move_cash(
+        self, manager: Session, kind: CashKind, amount: int, reason: str
+    ) -> CashMoved:
+        """The opening float, a paid-in or a paid-out, with its reason; then the drawer opens."""
+        if kind == "float":
+            moved = cash.opening_float(self.auth, manager, self.journal, amount, reason=reason)
+        elif kind == "paid_in":
+            moved = cash.paid_in(self.auth, manager, self.journal, amount, reason)
+        else:
+            moved = cash.paid_out(self.auth, manager, self.journal, amount, reason)
+        return replace(moved, drawer_problem=await self._kick(manager, kind))
 
     # --- refunds by line ------------------------------------------------------------------------
 
@@ -103,7 +99,7 @@ class MoneyActions:
         async with self._partner() as partner:
             slip = await self._line_refunds(partner).refund(manager, receipt, requests, reason)
         cash_out = cash_paid_out(slip)
-        return Refunded(slip, cash_out, self._kick() if cash_out else "")
+        return Refunded(slip, cash_out, await self._kick(manager, "refund") if cash_out else "")
 
     def unknown_refunds(self) -> list[RefundRecord]:
         """Netgíró refunds whose answer was lost (REFUND_UNKNOWN): a manager records the portal."""
@@ -146,13 +142,14 @@ class MoneyActions:
         async with PartnerClient(url, settings.netgiro.secret_key, timeouts=timeouts) as client:
             yield client
 
-    def _kick(self) -> str:
-        """Open the drawer for cash going back; what went wrong ("" when it opened)."""
-        try:
-            opened, message = self.session.drawer.kick()
-        except Exception:  # the refund is journaled; a stuck drawer is opened by its key
-            log.exception("the cash drawer did not open")
-            return "The cash drawer did not open: open it with its key."
+    async def _kick(self, manager: Session, why: str) -> str:
+        """Open the drawer after the money is journaled: off the event loop (a printer may hang
+        until its timeout), audited as every kick is; what went wrong ("" when it opened)."""
+        drawer = self.session.drawer
+        if isinstance(drawer, NoDrawer):
+            return ""  # none wired: nothing was kicked
+        opened, message = await asyncio.to_thread(kick_outcome, drawer, why)
+        audit_kick(self.journal, opened, message, actor=manager.actor, why=why, sale_id=None)
         return "" if opened else message
 
     # --- X and Z --------------------------------------------------------------------------------

@@ -138,7 +138,7 @@ async def move_cash(
     reason: str,
 ) -> None:
     try:
-        moved = manager.move_cash(session, kind, amount, reason)
+        moved = await manager.move_cash(session, kind, amount, reason)
     except PosError as exc:
         _failed(target, exc)
         return

@@ -133,7 +133,7 @@ async def decide_reservation(
 
 async def open_drawer(target: MessagePump, manager: TillManager, session: Session) -> None:
     try:
-        problem = manager.open_drawer(session)
+        problem = await manager.open_drawer(session)
     except PosError as exc:
         _failed(target, exc)
         return
