@@ -72,6 +72,10 @@ def audit_actions(counter: Counter) -> list[tuple[str, str]]:
         return [(row.actor, row.action) for row in entries(journal)]
 
 
+def palette_titles(app: TillApp) -> list[str]:
+    return [command.title for command in app.get_system_commands(app.screen)]
+
+
 async def sign_in(pilot: Pilot[Any], name: str, pin: str) -> None:
     await type_line(pilot, name)
     await type_line(pilot, pin)
@@ -125,12 +129,14 @@ async def test_a_cashier_signs_in_before_the_first_sale_and_is_named_on_it(
         await until(pilot, lambda: isinstance(app.screen, PinScreen))
         await pilot.press("escape")  # a shift cannot start without a sign-in
         assert isinstance(app.screen, PinScreen)
+        assert "Sölur dagsins" not in palette_titles(app)  # nobody at the till yet
         await sign_in(pilot, JON, "1111")
         await until(pilot, lambda: "Rangt PIN-númer" in screen_text(app))
         assert "1111" not in screen_text(app)  # never echoed
         await sign_in(pilot, JON, JON_PIN)
         await until_sale_screen(pilot, app)
         assert "Afgr.: Jón" in screen_text(app)
+        assert "Sölur dagsins" in palette_titles(app)
         await type_line(pilot, "990")
         await pilot.press("f3")
         await until(pilot, lambda: isinstance(app.screen, CashScreen))
