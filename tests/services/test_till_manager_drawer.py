@@ -8,6 +8,8 @@ real.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,3 +74,30 @@ async def test_a_drawer_that_does_not_open_is_said_and_audited(
         ("manager:Anna", "drawer.open_with_key", "no_sale")
     ]
     assert [a for _, a, _ in audited(counter.journal, "cash.")] == ["cash.no_sale"]  # counted
+
+
+class HeldDrawer:
+    """A drawer behind a printer that hangs until its timeout (stands in for the device)."""
+
+    def __init__(self) -> None:
+        self.entered, self.gate = threading.Event(), threading.Event()
+
+    def kick(self) -> tuple[bool, str]:
+        self.entered.set()
+        self.gate.wait(10)
+        return True, ""
+
+
+async def test_a_hanging_drawer_never_holds_the_event_loop(
+    counter: Counter, tmp_path: Path
+) -> None:
+    held = HeldDrawer()
+    counter.session._drawer = held  # the register's drawer, swapped for the hanging stand-in
+    till = manager_of(counter, tmp_path)
+    anna = till.enter_manager_mode("Anna", "480263")
+    opening = asyncio.create_task(till.open_drawer(anna))
+    await asyncio.to_thread(held.entered.wait, 10)  # the kick is under way …
+    assert not opening.done()  # … and the loop runs on meanwhile (the screen is not frozen)
+    held.gate.set()
+    assert await opening == ""
+    assert audited(counter.journal, "drawer.") == [("manager:Anna", "drawer.kicked", "no_sale")]
