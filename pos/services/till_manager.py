@@ -65,11 +65,14 @@ class SignInRefused(PosError):
         *,
         tries_left: int | None = None,
         minutes: int | None = None,
+        wait_s: int = 0,
     ) -> None:
         super().__init__(message)
         self.kind: RefusalKind = kind
         self.tries_left = tries_left
         self.minutes = minutes
+        self.wait_s = wait_s
+        """Seconds before the next try is taken (the last manager who can enter is slowed)."""
 
 
 class NobodyCalled(InputError):
@@ -164,7 +167,8 @@ class TillManager(MoneyActions):
         except PinRejected as exc:
             kind = self._why_rejected(name, role)
             tries = self._tries_left(name) if kind == "wrong" else None
-            raise SignInRefused(exc.message, kind, tries_left=tries) from exc
+            wait = exc.slow_down_s
+            raise SignInRefused(exc.message, kind, tries_left=tries, wait_s=wait) from exc
         except PeopleFileError as exc:
             raise SignInRefused(exc.message, "people_file") from exc
 
