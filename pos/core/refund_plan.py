@@ -59,11 +59,18 @@ class SoldLine:
 
 @dataclass(frozen=True)
 class TenderLeft:
-    """What one tender of the sale may still give back (Netgíró: one paid attempt)."""
+    """What one tender of the sale may still give back (Netgíró: one paid attempt).
+
+    ``given_back``: what earlier refunds took from it. ``by_hand``: a Netgíró payment a manager
+    settled paid with no TransactionId: its money is at Netgíró, but only Netgíró's portal can
+    refund it, so the till gives nothing back through it.
+    """
 
     kind: TenderKind
     left: int
     attempt_id: int | None = None
+    given_back: int = 0
+    by_hand: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,19 +190,31 @@ def plan_refund(
     return RefundPlan(pieces, _split(pieces, order, amounts))
 
 
+BY_HAND = (
+    "Its Netgíró payment was settled by hand with no Netgíró transaction, so the till cannot "
+    "send that refund: refund it in Netgíró's portal, then record it."
+)
+
+
 def _fill(order: Sequence[TenderLeft], total: int) -> list[int]:
     amounts, due = [], total
     for tender in order:
-        take = min(max(tender.left, 0), due)
+        take = 0 if tender.by_hand else min(max(tender.left, 0), due)
         amounts.append(take)
         due -= take
     if due > 0:
-        left = total - due
-        raise RefundPlanError(
-            f"The sale's tenders have {left} kr. left to give back, less than the {total} kr. "
-            "asked: an earlier refund took the rest. Nothing was refunded."
-        )
+        raise RefundPlanError(_short_of(order, total, total - due))
     return amounts
+
+
+def _short_of(order: Sequence[TenderLeft], total: int, left: int) -> str:
+    """Why the tenders cannot give ``total`` back: said as it is, never a refund that was not."""
+    said = f"The sale's tenders have {left} kr. left to give back, less than the {total} kr. asked"
+    if any(t.by_hand and t.left > 0 for t in order):
+        return f"{said}. {BY_HAND} Nothing was refunded."
+    if any(t.given_back > 0 for t in order):
+        return f"{said}: earlier refunds took the rest. Nothing was refunded."
+    return f"{said}. Nothing was refunded."
 
 
 def _split(

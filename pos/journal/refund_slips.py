@@ -36,7 +36,13 @@ from pos.journal import tenders
 from pos.journal.audit import append_in, utc_text
 from pos.journal.health import translate
 from pos.journal.print_jobs import insert_job
-from pos.journal.refunds import FinishedStatus, RefundRecord, RefundRefused, record_of_row
+from pos.journal.refunds import (
+    REFUNDABLE,
+    FinishedStatus,
+    RefundRecord,
+    RefundRefused,
+    record_of_row,
+)
 
 if TYPE_CHECKING:
     from pos.journal.store import Journal
@@ -129,18 +135,22 @@ def refund_basis(journal: Journal, sale_id: int) -> RefundBasis:
         sale_id,
     )
     cash = sum(t.amount for t in sale.tenders if t.kind is TenderKind.CASH)
-    left = [TenderLeft(TenderKind.CASH, cash - cash_back)] if cash else []
+    left = [TenderLeft(TenderKind.CASH, cash - cash_back, given_back=cash_back)] if cash else []
     ids: dict[int, str] = {}
     for row in db.execute(
-        "SELECT t.attempt_id, t.amount, a.transaction_id, COALESCE((SELECT SUM(r.amount) "
-        "FROM refunds r WHERE r.attempt_id = t.attempt_id AND r.status <> 'FAILED'), 0) "
+        f"SELECT t.attempt_id, t.amount, a.transaction_id, {REFUNDABLE} AS refundable, "
+        "COALESCE((SELECT SUM(r.amount) FROM refunds r WHERE r.attempt_id = t.attempt_id "
+        "AND r.status <> 'FAILED'), 0) AS given_back "
         "FROM tenders t JOIN attempts a ON a.id = t.attempt_id WHERE t.sale_id = ? "
-        "AND t.kind = 'netgiro' AND t.status = 'taken' AND a.phase = 'PAID' "
-        "AND a.transaction_id IS NOT NULL ORDER BY t.id",
+        "AND t.kind = 'netgiro' AND t.status = 'taken' ORDER BY t.id",
         (sale_id,),
     ).fetchall():
-        left.append(TenderLeft(TenderKind.NETGIRO, int(row[1]) - int(row[3]), int(row[0])))
-        ids[int(row[0])] = str(row[2])
+        amount, given_back, attempt_id = int(row[1]), int(row[4]), int(row[0])
+        if not row[3]:  # settled paid by hand, no TransactionId: only the portal can refund it
+            left.append(TenderLeft(TenderKind.NETGIRO, amount, attempt_id, by_hand=True))
+            continue
+        left.append(TenderLeft(TenderKind.NETGIRO, amount - given_back, attempt_id, given_back))
+        ids[attempt_id] = str(row[2])
     sale_row = db.execute(
         "SELECT receipt_no, register_id FROM sales WHERE id = ?", (sale_id,)
     ).fetchone()

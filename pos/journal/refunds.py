@@ -87,11 +87,27 @@ def _refusal(said: str) -> str:
     return f"The journal refused the refund ({said}); nothing was sent."
 
 
-REFUNDABLE = (
-    "(a.phase = 'PAID' OR (a.phase = 'NEEDS_REVIEW' AND EXISTS (SELECT 1 FROM attempt_events e "
-    "WHERE e.attempt_id = a.id AND e.event LIKE '%+double!_charge' ESCAPE '!')))"
+DOUBLE_CHARGE = (
+    "(a.phase = 'NEEDS_REVIEW' AND EXISTS (SELECT 1 FROM attempt_events e "
+    "WHERE e.attempt_id = a.id AND e.event LIKE '%+double!_charge' ESCAPE '!'))"
 )
-"""A paid attempt, or a second payment on a paid sale (a double charge, which a manager refunds)."""
+"""A second payment on a paid sale, kept NEEDS_REVIEW: no tender of the sale; a manager refunds
+it by amount (``pos refund send SALE AMOUNT --payment REF``)."""
+
+TAKEN_AS_TENDER = (
+    "EXISTS (SELECT 1 FROM tenders t WHERE t.attempt_id = a.id AND t.kind = 'netgiro' "
+    "AND t.status = 'taken')"
+)
+"""The attempt's money counts toward its sale: PAID, or settled paid by a manager."""
+
+REFUNDABLE = (
+    f"(a.transaction_id IS NOT NULL AND (a.phase = 'PAID' OR {TAKEN_AS_TENDER} OR {DOUBLE_CHARGE}))"
+)
+"""A Netgíró payment money can go back to, the one rule for every refund (the journal's trigger
+``refunds_within_payment``, step 0014, keeps the same): Netgíró holds it under a TransactionId,
+and it was PAID, or its tender is taken (a NEEDS_REVIEW or UNKNOWN_ABANDONED payment a manager
+settled paid after reading the portal), or it is a double charge. A payment settled paid without
+a TransactionId has nothing the Partner API can refund: its money goes back in Netgíró's portal."""
 
 
 def netgiro_payments(journal: Journal, sale_id: int) -> list[PaidByNetgiro]:
@@ -99,8 +115,7 @@ def netgiro_payments(journal: Journal, sale_id: int) -> list[PaidByNetgiro]:
     rows = journal._db.execute(
         "SELECT a.id, a.transaction_id, a.amount, COALESCE((SELECT SUM(r.amount) FROM refunds r "
         "WHERE r.attempt_id = a.id AND r.status <> 'FAILED'), 0) AS taken "
-        f"FROM attempts a WHERE a.sale_id = ? AND a.transaction_id IS NOT NULL AND {REFUNDABLE} "
-        "ORDER BY a.id",
+        f"FROM attempts a WHERE a.sale_id = ? AND {REFUNDABLE} ORDER BY a.id",
         (sale_id,),
     ).fetchall()
     return [
@@ -109,28 +124,47 @@ def netgiro_payments(journal: Journal, sale_id: int) -> list[PaidByNetgiro]:
     ]
 
 
+def by_line_instead(sale_id: int, receipt_no: int | None) -> str:
+    receipt = "N" if receipt_no is None else str(receipt_no)
+    return (
+        f"Sale {sale_id}'s own payment is refunded by line, so the Z takes its VAT off: "
+        f"pos refund send --receipt {receipt} --line LINE[:QTY]. A refund by amount is only "
+        "for a double charge (--payment REF)."
+    )
+
+
 def netgiro_payment(journal: Journal, sale_id: int, reference: str | None = None) -> PaidByNetgiro:
-    """The payment a refund goes back to: the one with ``reference``, else the sale's paid one."""
-    sale = journal._db.execute("SELECT status FROM sales WHERE id = ?", (sale_id,)).fetchone()
+    """The payment a refund by amount goes back to: the double charge with ``reference``.
+
+    A sale's own payment (its tender) is refunded by line (``refund_slips``), so the refund
+    carries the sale's VAT rates; an amount alone would leave the Z's VAT on money given back.
+    """
+    sale = journal._db.execute(
+        "SELECT status, receipt_no FROM sales WHERE id = ?", (sale_id,)
+    ).fetchone()
     if sale is None:
         raise RefundRefused(f"Sale {sale_id} is not in the journal.")
+    if reference is None:
+        raise RefundRefused(by_line_instead(sale_id, sale["receipt_no"]))
+    attempt = journal.attempt_by_reference(reference)
+    if attempt is None or attempt.sale_id != sale_id:
+        raise RefundRefused(f"Payment {reference} is not a Netgíró payment of sale {sale_id}.")
+    if _taken_as_tender(journal, attempt.id):
+        raise RefundRefused(by_line_instead(sale_id, sale["receipt_no"]))
     payments = {p.attempt_id: p for p in netgiro_payments(journal, sale_id)}
-    if reference is not None:
-        attempt = journal.attempt_by_reference(reference)
-        if attempt is None or attempt.sale_id != sale_id or attempt.id not in payments:
-            raise RefundRefused(
-                f"Payment {reference} is not a paid Netgíró payment of sale {sale_id}."
-            )
-        return payments[attempt.id]
-    paid = [p for p in payments.values() if _phase(journal, p.attempt_id) == "PAID"]
-    if sale["status"] != "paid" or not paid:
-        raise RefundRefused(f"Sale {sale_id} has no paid Netgíró payment to refund.")
-    return paid[0]
+    if attempt.id not in payments:
+        raise RefundRefused(
+            f"Payment {reference} is not a paid Netgíró payment of sale {sale_id}: nothing "
+            "went to Netgíró that a refund could take back."
+        )
+    return payments[attempt.id]
 
 
-def _phase(journal: Journal, attempt_id: int) -> str:
-    row = journal._db.execute("SELECT phase FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
-    return str(row["phase"])
+def _taken_as_tender(journal: Journal, attempt_id: int) -> bool:
+    found = journal._db.execute(
+        f"SELECT 1 FROM attempts a WHERE a.id = ? AND {TAKEN_AS_TENDER}", (attempt_id,)
+    ).fetchone()
+    return found is not None
 
 
 def request_refund(
@@ -146,7 +180,7 @@ def request_refund(
 ) -> RefundRecord:
     """Journal a refund as REQUESTED, with its audit row, before anything is sent.
 
-    ``reference`` picks the payment (a double charge's); by default the sale's paid one.
+    ``reference`` names the payment: a double charge (a sale's own payment is refunded by line).
     """
     paid = netgiro_payment(journal, sale_id, reference)
     if amount > paid.left:

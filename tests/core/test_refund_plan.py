@@ -262,3 +262,21 @@ def test_typed_or_scanned_input_is_parsed_or_refused_never_crashes(text: str) ->
             parse(text)
         except RefundPlanError as exc:
             assert exc.message and len(exc.message) < 200
+
+
+def test_a_shortfall_names_earlier_refunds_only_when_there_were_some() -> None:
+    """DEFECT 8 (hostile): 'an earlier refund took the rest' was said of any shortfall."""
+    with pytest.raises(RefundPlanError) as none_before:
+        plan_refund([SHIRT], {1: 1000}, [TenderLeft(NETGIRO, 600, 1)])
+    assert "earlier refund" not in none_before.value.message
+    with pytest.raises(RefundPlanError, match="earlier refunds took the rest"):
+        plan_refund([SHIRT], {1: 1000}, [TenderLeft(NETGIRO, 600, 1, given_back=400)])
+    by_hand = [TenderLeft(CASH, 300), TenderLeft(NETGIRO, 700, 2, by_hand=True)]
+    with pytest.raises(RefundPlanError) as portal:
+        plan_refund([SHIRT], {1: 1000}, by_hand)
+    assert "refund it in Netgíró's portal" in portal.value.message
+    assert "earlier refund" not in portal.value.message
+    plan = plan_refund(
+        [SHIRT], {1: 100}, by_hand
+    )  # 200 kr.: the cash part alone is the till's to give
+    assert [(part.kind, part.amount) for part in plan.parts] == [(CASH, plan.total)]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,13 +14,17 @@ from pos.core.checkout import CustomerKind, Phase, start
 from pos.core.errors import ConfigError
 from pos.core.refund_plan import RefundPlanError
 from pos.core.result_codes import ConfirmationType
+from pos.core.sale import TenderKind
 from pos.journal import Journal, SaleLine
+from pos.journal.refund_slips import record_slip
+from pos.journal.refunds import RefundRefused, request_refund
 from pos.people import PeopleFile, Person, hash_pin
 from pos.services.line_refunds import LineRefunds
 from pos.services.manager_auth import ManagerAuth
 from pos.services.settling import settle_sale
 
 TRANSACTION = "a6a00924-8ed0-44cd-b78d-9137f4570a0d"
+T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -27,21 +33,10 @@ def journal(tmp_path: Path) -> Iterator[Journal]:
         yield opened
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: a sale a manager settled as paid (NEEDS_REVIEW, or UNKNOWN_ABANDONED with no "
-    "TransactionId) cannot be refunded, and the refusal says 'an earlier refund took the rest' "
-    "though no refund was ever made (pos/journal/refund_slips.py refund_basis reads only "
-    "tenders of PAID attempts; pos/core/refund_plan.py _fill's message)",
-)
-@pytest.mark.parametrize(
-    ("phase", "transaction_id"),
-    [(Phase.NEEDS_REVIEW, TRANSACTION), (Phase.UNKNOWN_ABANDONED, None)],
-    ids=["needs-review", "unknown-abandoned"],
-)
-def test_a_sale_settled_paid_is_never_said_to_be_refunded_already(
+def settled_paid_sale(
     tmp_path: Path, journal: Journal, phase: Phase, transaction_id: str | None
-) -> None:
+) -> ManagerAuth:
+    """A 900 kr. sale whose payment ended ``phase`` and a manager settled paid (receipt 1)."""
     people = PeopleFile(tmp_path / "people.json")
     people.add(Person("Anna", "manager", hash_pin("480263", log2_n=10)))
     auth = ManagerAuth(people, journal)
@@ -54,10 +49,93 @@ def test_a_sale_settled_paid_is_never_said_to_be_refunded_already(
     assert settle_sale(auth, anna, journal, attempt.reference, "paid", "Portal: paid").status == (
         "paid"
     )
+    return auth
+
+
+@pytest.mark.parametrize(
+    ("phase", "transaction_id"),
+    [(Phase.NEEDS_REVIEW, TRANSACTION), (Phase.UNKNOWN_ABANDONED, TRANSACTION)],
+    ids=["needs-review", "unknown-abandoned"],
+)
+def test_a_sale_settled_paid_with_a_transaction_is_refunded_through_netgiro(
+    tmp_path: Path, journal: Journal, phase: Phase, transaction_id: str
+) -> None:
+    """DEFECT 8 (hostile): the money is at Netgíró under its TransactionId, as for any sale."""
+    auth = settled_paid_sale(tmp_path, journal, phase, transaction_id)
     service = LineRefunds(journal, ConfigError("no Partner API in this test"), auth)
+    basis, plan = service.plan("1", [(1, None)])
+    ((part),) = plan.parts
+    assert (plan.total, part.kind, part.amount) == (900, TenderKind.NETGIRO, 900)
+    assert basis.transaction_ids[part.attempt_id or 0] == TRANSACTION
+    slip = record_slip(
+        journal, basis, plan, manager="manager:Anna", reason="x", keys=["k-1"], at=T0
+    )
+    (row,) = slip.refunds
+    assert (row.transaction_id, row.amount, row.status) == (TRANSACTION, 900, "REQUESTED")
+
+
+@pytest.mark.parametrize(
+    ("phase", "transaction_id"),
+    [(Phase.NEEDS_REVIEW, None), (Phase.UNKNOWN_ABANDONED, None)],
+    ids=["needs-review", "unknown-abandoned"],
+)
+def test_a_sale_settled_paid_with_no_transaction_is_refused_in_true_words(
+    tmp_path: Path, journal: Journal, phase: Phase, transaction_id: str | None
+) -> None:
+    auth = settled_paid_sale(tmp_path, journal, phase, transaction_id)
+    service = LineRefunds(journal, ConfigError("no Partner API in this test"), auth)
+    with pytest.raises(RefundPlanError) as refused:
+        service.plan("1", [(1, None)])
+    said = refused.value.message
+    assert "settled by hand with no Netgíró transaction" in said, said
+    assert "refund it in Netgíró's portal" in said
+    assert "earlier refund" not in said
+    with pytest.raises(RefundRefused, match="refunded by line"):
+        request_refund(
+            journal,
+            sale_id=1,
+            amount=900,
+            reason="x",
+            manager="manager:Anna",
+            idempotency_key="k-1",
+            at=T0,
+        )
+
+
+def test_the_trigger_takes_a_refund_of_a_settled_payment_up_to_what_it_took(
+    tmp_path: Path, journal: Journal
+) -> None:
+    """Raw SQL, past the Python rule: step 0014's trigger says the same."""
+    settled_paid_sale(tmp_path, journal, Phase.NEEDS_REVIEW, TRANSACTION)
+    insert = (
+        "INSERT INTO refunds (sale_id, tender, attempt_id, transaction_id, amount, "
+        "idempotency_key, reason, manager, created_at, updated_at) "
+        "VALUES (1, 'netgiro', 1, ?, ?, ?, 'x', 'manager:Anna', '2026', '2026')"
+    )
+    db = sqlite3.connect(tmp_path / "journal.sqlite3", isolation_level=None)
     try:
-        _, plan = service.plan("1", [(1, None)])
-    except (RefundPlanError, ConfigError) as refused:
-        assert "earlier refund" not in refused.message, refused.message
-    else:
-        assert plan.total == 900
+        db.execute(insert, (TRANSACTION, 600, "k-1"))
+        with pytest.raises(sqlite3.IntegrityError, match="exceed"):
+            db.execute(insert, (TRANSACTION, 301, "k-2"))
+        db.execute(insert, (TRANSACTION, 300, "k-3"))
+        with pytest.raises(sqlite3.IntegrityError, match="exceed"):
+            db.execute(insert, ("another-transaction", 1, "k-4"))
+    finally:
+        db.close()
+
+
+def test_the_trigger_refuses_a_payment_settled_paid_with_no_transaction(
+    tmp_path: Path, journal: Journal
+) -> None:
+    settled_paid_sale(tmp_path, journal, Phase.UNKNOWN_ABANDONED, None)
+    db = sqlite3.connect(tmp_path / "journal.sqlite3", isolation_level=None)
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="exceed"):
+            db.execute(
+                "INSERT INTO refunds (sale_id, tender, attempt_id, transaction_id, amount, "
+                "idempotency_key, reason, manager, created_at, updated_at) "
+                "VALUES (1, 'netgiro', 1, 'made-up', 1, 'k-1', 'x', 'manager:Anna', '2026', "
+                "'2026')"
+            )
+    finally:
+        db.close()
