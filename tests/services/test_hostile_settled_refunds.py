@@ -15,13 +15,22 @@ from pos.core.errors import ConfigError
 from pos.core.refund_plan import RefundPlanError
 from pos.core.result_codes import ConfirmationType
 from pos.core.sale import TenderKind
-from pos.journal import Journal, SaleLine
+from pos.journal import Journal, SaleLine, sales
 from pos.journal.refund_slips import record_slip
 from pos.journal.refunds import RefundRefused, request_refund
+from pos.netgiro.partner import PartnerClient
+from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
 from pos.people import PeopleFile, Person, hash_pin
 from pos.services.line_refunds import LineRefunds
 from pos.services.manager_auth import ManagerAuth
 from pos.services.settling import settle_sale
+from tests.services.refund_support import (
+    APP,
+    LINE_SALE_TOTAL,
+    line_sale,
+    paid_cart,
+    sandbox_refunds,
+)
 
 TRANSACTION = "a6a00924-8ed0-44cd-b78d-9137f4570a0d"
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -139,3 +148,40 @@ def test_the_trigger_refuses_a_payment_settled_paid_with_no_transaction(
             )
     finally:
         db.close()
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[RunningSandbox]:
+    with RunningSandbox(SandboxSettings(state_file=tmp_path / "sandbox.sqlite3", port=0)) as run:
+        yield run
+
+
+async def test_a_split_sale_settled_paid_is_refunded_cash_first_then_through_netgiro(
+    tmp_path: Path, journal: Journal, sandbox: RunningSandbox
+) -> None:
+    """End to end: 1 000 kr. cash, the rest by a Netgíró cart whose answer was lost (NEEDS_REVIEW,
+    its TransactionId known); a manager read the portal and settled it paid. All of it back:
+    the cash from the drawer, the rest to that TransactionId through the Partner API."""
+    people = PeopleFile(tmp_path / "people.json")
+    people.add(Person("Anna", "manager", hash_pin("480263", log2_n=10)))
+    auth = ManagerAuth(people, journal, clock=lambda: T0)
+    anna = auth.enter_manager_mode("Anna", "480263")
+    sale_id = line_sale(journal)
+    assert not sales.take_cash(journal, sale_id, 1000, 1000).paid
+    cart = await paid_cart(sandbox, LINE_SALE_TOTAL - 1000)
+    attempt = journal.begin_attempt(
+        sale_id, "***-**81", start(CustomerKind.GSM, ConfirmationType.MANUAL)[0]
+    )
+    lost = replace(attempt.state, phase=Phase.NEEDS_REVIEW, transaction_id=cart, live=False)
+    journal.record(attempt.id, lost, event="answer_lost", point="test.lost")
+    settle_sale(auth, anna, journal, attempt.reference, "paid", "Portal: paid")
+    receipt = sales.load_sale(journal, sale_id).receipt_no
+    async with PartnerClient(f"{sandbox.root_url}partner/", APP.secret_key) as partner:
+        service = LineRefunds(journal, partner, auth)
+        slip = await service.refund(anna, str(receipt), [(1, None), (2, None)], "Skilað")
+    assert [(r.tender, r.amount, r.status) for r in slip.refunds] == [
+        ("cash", 1000, "DONE"),
+        ("netgiro", LINE_SALE_TOTAL - 1000, "DONE"),
+    ]
+    (sent,) = sandbox_refunds(sandbox)
+    assert (sent["transactionId"], sent["refundAmount"]) == (cart, LINE_SALE_TOTAL - 1000)
