@@ -192,7 +192,8 @@ def plan_refund(
 
 BY_HAND = (
     "Its Netgíró payment was settled by hand with no Netgíró transaction, so the till cannot "
-    "send that refund: refund it in Netgíró's portal, then record it."
+    "send that refund: refund it in Netgíró's portal, and give the bookkeeper its record (the "
+    "till records no refund it did not send, so the Z will not show it)."
 )
 
 
