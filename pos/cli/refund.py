@@ -22,13 +22,11 @@ def add_commands(commands: Any) -> None:
     send = refund_verbs.add_parser(
         "send",
         help="refund lines of a paid sale (--receipt, --line): cash from the drawer, Netgíró "
-        "to Netgíró; or SALE AMOUNT --payment REF of a double charge",
+        "to Netgíró; or SALE AMOUNT of its Netgíró payment",
         epilog="By line: pos refund send --receipt 12 --line 1:2 --line 3 --reason TEXT "
         "--manager NAME (the receipt's number or its scanned code S1-R1-R12; LINE as numbered "
         "on the receipt, QTY like 2 or 0,5, none: all that is left). A split sale gives back "
-        "cash first, up to the cash it took, then Netgíró. By amount: pos refund send SALE AMOUNT "
-        "--payment REF, only for a double charge (a sale's own payment is refunded by line, so "
-        "the Z takes its VAT off). Exit 0 done, 1 failed, 2 unknown.",
+        "cash first, up to the cash it took, then Netgíró. Exit 0 done, 1 failed, 2 unknown.",
     )
     send.add_argument(
         "sale", type=whole_number("sale number"), nargs="?", help="the sale's number in the journal"
@@ -44,7 +42,7 @@ def add_commands(commands: Any) -> None:
     )
     send.add_argument("--reason", required=True, help="sent to Netgíró (at most 100 characters)")
     send.add_argument("--manager", required=True, help="your name; your PIN is asked")
-    send.add_argument("--payment", help="the double charge's Reference (refund by amount)")
+    send.add_argument("--payment", help="the payment's Reference, for a double charge")
     send.add_argument("--json", action="store_true")
     add_config(send)
     send.set_defaults(run=_run_refund_send)

@@ -21,8 +21,7 @@ class RefundTotal:
     """Krónur refunded through one tender at one VAT rate, and how many refunds that took.
 
     ``vat_rate`` is None for a refund by amount only (no lines): a double charge's second
-    payment (never a sale, so no VAT), or a sale's own payment refunded by amount by an older
-    till (a refund by amount is now for a double charge only).
+    payment (never a sale, so no VAT) or the older ``pos refund send SALE AMOUNT``.
     ``count`` is the number of refund rows (one per tender per refund) with money at this rate.
     """
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from pos.core.refund_plan import BY_HAND
 from pos.journal.audit import append_in, utc_text
 from pos.journal.errors import JournalError
 from pos.journal.health import translate
@@ -92,7 +93,7 @@ DOUBLE_CHARGE = (
     "WHERE e.attempt_id = a.id AND e.event LIKE '%+double!_charge' ESCAPE '!'))"
 )
 """A second payment on a paid sale, kept NEEDS_REVIEW: no tender of the sale; a manager refunds
-it by amount (``pos refund send SALE AMOUNT --payment REF``)."""
+it by its reference (``pos refund send SALE AMOUNT --payment REF``)."""
 
 TAKEN_AS_TENDER = (
     "EXISTS (SELECT 1 FROM tenders t WHERE t.attempt_id = a.id AND t.kind = 'netgiro' "
@@ -124,45 +125,41 @@ def netgiro_payments(journal: Journal, sale_id: int) -> list[PaidByNetgiro]:
     ]
 
 
-def by_line_instead(sale_id: int, receipt_no: int | None) -> str:
-    receipt = "N" if receipt_no is None else str(receipt_no)
-    return (
-        f"Sale {sale_id}'s own payment is refunded by line, so the Z takes its VAT off: "
-        f"pos refund send --receipt {receipt} --line LINE[:QTY]. A refund by amount is only "
-        "for a double charge (--payment REF)."
-    )
-
-
 def netgiro_payment(journal: Journal, sale_id: int, reference: str | None = None) -> PaidByNetgiro:
-    """The payment a refund by amount goes back to: the double charge with ``reference``.
-
-    A sale's own payment (its tender) is refunded by line (``refund_slips``), so the refund
-    carries the sale's VAT rates; an amount alone would leave the Z's VAT on money given back.
-    """
-    sale = journal._db.execute(
-        "SELECT status, receipt_no FROM sales WHERE id = ?", (sale_id,)
-    ).fetchone()
+    """The payment a refund goes back to: the one with ``reference``, else the sale's own (its
+    Netgíró tender: PAID, or settled paid by a manager)."""
+    sale = journal._db.execute("SELECT status FROM sales WHERE id = ?", (sale_id,)).fetchone()
     if sale is None:
         raise RefundRefused(f"Sale {sale_id} is not in the journal.")
-    if reference is None:
-        raise RefundRefused(by_line_instead(sale_id, sale["receipt_no"]))
-    attempt = journal.attempt_by_reference(reference)
-    if attempt is None or attempt.sale_id != sale_id:
-        raise RefundRefused(f"Payment {reference} is not a Netgíró payment of sale {sale_id}.")
-    if _taken_as_tender(journal, attempt.id):
-        raise RefundRefused(by_line_instead(sale_id, sale["receipt_no"]))
     payments = {p.attempt_id: p for p in netgiro_payments(journal, sale_id)}
-    if attempt.id not in payments:
-        raise RefundRefused(
-            f"Payment {reference} is not a paid Netgíró payment of sale {sale_id}: nothing "
-            "went to Netgíró that a refund could take back."
-        )
-    return payments[attempt.id]
+    if reference is not None:
+        attempt = journal.attempt_by_reference(reference)
+        if attempt is None or attempt.sale_id != sale_id or attempt.id not in payments:
+            raise RefundRefused(
+                f"Payment {reference} is not a paid Netgíró payment of sale {sale_id}."
+            )
+        return payments[attempt.id]
+    own = [p for p in payments.values() if not _double_charge(journal, p.attempt_id)]
+    if sale["status"] == "paid" and own:
+        return own[0]
+    if sale["status"] == "paid" and _settled_by_hand(journal, sale_id):
+        raise RefundRefused(f"Sale {sale_id}: {BY_HAND}")
+    raise RefundRefused(f"Sale {sale_id} has no paid Netgíró payment to refund.")
 
 
-def _taken_as_tender(journal: Journal, attempt_id: int) -> bool:
+def _double_charge(journal: Journal, attempt_id: int) -> bool:
     found = journal._db.execute(
-        f"SELECT 1 FROM attempts a WHERE a.id = ? AND {TAKEN_AS_TENDER}", (attempt_id,)
+        f"SELECT 1 FROM attempts a WHERE a.id = ? AND {DOUBLE_CHARGE}", (attempt_id,)
+    ).fetchone()
+    return found is not None
+
+
+def _settled_by_hand(journal: Journal, sale_id: int) -> bool:
+    """A Netgíró tender of the sale is taken with no TransactionId: only the portal refunds it."""
+    found = journal._db.execute(
+        f"SELECT 1 FROM attempts a WHERE a.sale_id = ? AND a.transaction_id IS NULL "
+        f"AND {TAKEN_AS_TENDER}",
+        (sale_id,),
     ).fetchone()
     return found is not None
 
@@ -180,7 +177,7 @@ def request_refund(
 ) -> RefundRecord:
     """Journal a refund as REQUESTED, with its audit row, before anything is sent.
 
-    ``reference`` names the payment: a double charge (a sale's own payment is refunded by line).
+    ``reference`` picks the payment (a double charge's); by default the sale's paid one.
     """
     paid = netgiro_payment(journal, sale_id, reference)
     if amount > paid.left:

@@ -77,12 +77,12 @@ def test_no_secret_kennitala_or_phone_is_kept_or_printed(
     # The refund path: a manager added, then a Netgíró refund through the Partner API.
     added = run_pos(["manager", "add", "Anna", *base], data_dir, stdin=f"{PIN}\n{PIN}\n")
     assert added.returncode == 0, added.stderr
-    refund = ["refund", "send", "--receipt", "1", "--line", "1:0,5", "--reason", "Returned"]
-    refunded = run_pos([*refund, "--manager", "Anna", *base], data_dir, stdin=f"{PIN}\n")
+    refund = ["refund", "send", "1", "990", "--reason", "Returned", "--manager", "Anna", *base]
+    refunded = run_pos(refund, data_dir, stdin=f"{PIN}\n")
     assert refunded.returncode == 0, refunded.stderr
     printed.extend([added.stdout + added.stderr, refunded.stdout + refunded.stderr])
-    # ...and the rest of the line, whose slip is printed to the file printer too.
-    by_line = ["refund", "send", "--receipt", "1", "--line", "1", "--reason", "Skilað"]
+    # ...and a refund by line of the same receipt, whose slip is printed to the file printer.
+    by_line = ["refund", "send", "--receipt", "1", "--line", "1:0,5", "--reason", "Skilað"]
     slipped = run_pos([*by_line, "--manager", "Anna", *base], data_dir, stdin=f"{PIN}\n")
     assert slipped.returncode == 0, slipped.stderr
     printed.append(slipped.stdout + slipped.stderr)

@@ -100,25 +100,3 @@ def netgiro_pays(journal: Journal, sale_id: int, transaction_id: str) -> int:
     final = replace(attempt.state, phase=Phase.PAID, transaction_id=transaction_id, live=False)
     journal.record(attempt.id, final, event="CheckAnswered", point="test.paid")
     return attempt.amount
-
-
-def journal_double_charge(
-    journal: Journal, own_transaction_id: str, double_transaction_id: str, amount: int = TOTAL
-) -> tuple[int, str]:
-    """A sale paid by ``own_transaction_id``, then charged again by ``double_transaction_id``
-    (its first attempt looked cancelled and turned out paid): the journal keeps that one
-    NEEDS_REVIEW, a double charge, refunded by amount. The sale id and the double charge's
-    reference."""
-    sale = journal.create_sale("R1", [SaleLine("1", "Peysa", amount, 1000, amount)])
-    state = start(CustomerKind.GSM, ConfirmationType.AUTOMATIC)[0]
-    first = journal.begin_attempt(sale, "***-**81", state)
-    gone = replace(state, phase=Phase.CANCELLED, live=False, transaction_id=double_transaction_id)
-    journal.record(first.id, gone, event="gone", point="test.gone")
-    second = journal.begin_attempt(sale, "***-**81", state)
-    paid = replace(state, phase=Phase.PAID, live=False, transaction_id=own_transaction_id)
-    journal.record(second.id, paid, event="paid", point="test.paid")
-    late = replace(state, phase=Phase.PAID, live=False, transaction_id=double_transaction_id)
-    assert journal.record(first.id, late, event="late", point="test.late").phase is (
-        Phase.NEEDS_REVIEW
-    )
-    return sale, first.reference

@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 
 from pos.core.errors import ConfigError
-from pos.core.refund_plan import plan_refund
 from pos.core.sale import Sale
 from pos.journal import Journal, sales
-from pos.journal.refund_slips import finish_slip, record_slip, refund_basis
-from pos.journal.refunds import RefundRefused, refunds, request_refund
+from pos.journal.refunds import finish_refund, request_refund
 from pos.people import PeopleFile, Person, hash_pin
 from pos.services import cash, reports
 from pos.services.line_refunds import LineRefunds
@@ -64,40 +62,28 @@ async def test_a_cash_refund_made_with_the_clock_stepped_back_still_lands_in_the
     assert second.z.snapshot["cash"]["cash_refunds"] == 1990
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: `pos refund send SALE AMOUNT` (by amount) is allowed on a sale's own single "
+    "payment, not only on a double charge; the Z then lists it 'unsplit' and its net by VAT "
+    "rate still holds the money given back, so the VAT reported is too high (pos/services/"
+    "refunds.py NetgiroRefunds.refund; pos/journal/z_period.py)",
+)
 def test_a_refund_by_amount_of_a_sales_own_payment_leaves_the_net_vat_right(
     tmp_path: Path, journal: Journal
 ) -> None:
-    """DEFECT 10 (hostile): a refund by amount of a sale's own payment carried no VAT rate, so the
-    Z kept VAT on money given back. By amount is now only for a double charge; the sale's own
-    payment is refunded by line, which takes the VAT off at the line's rate."""
     sale_id = journal_paid_sale(journal, "a6a00924-8ed0-44cd-b78d-9137f4570a0d", 5000)  # 24 %
-    paid = journal.attempt_by_transaction("a6a00924-8ed0-44cd-b78d-9137f4570a0d")
-    assert paid is not None
-    own = paid.reference
-    for reference in (None, own):
-        with pytest.raises(RefundRefused, match=r"refunded by line.*--receipt 1 --line"):
-            request_refund(
-                journal,
-                sale_id=sale_id,
-                amount=4000,
-                reason="Skilað",
-                manager="manager:Anna",
-                idempotency_key=f"hostile-{reference}",
-                at=T0,
-                reference=reference,
-            )
-    assert refunds(journal) == []
-    [net_24] = [row for row in reports.x_report(journal)["net_by_rate"] if row["rate"] == 24]
-    assert (net_24["gross"], net_24["vat"]) == (5000, 968)  # nothing given back, VAT unchanged
-
-    basis = refund_basis(journal, sale_id)
-    plan = plan_refund(basis.lines, {1: 800}, basis.tenders)  # 0,8 of the line: 4 000 kr.
-    slip = record_slip(
-        journal, basis, plan, manager="manager:Anna", reason="Skilað", keys=["k-1"], at=T0
+    record = request_refund(
+        journal,
+        sale_id=sale_id,
+        amount=4000,
+        reason="Skilað",
+        manager="manager:Anna",
+        idempotency_key="hostile-1",
+        at=T0,
     )
-    (row,) = slip.refunds
-    finish_slip(journal, slip.id, {row.id: ("DONE", "Netgíró took the refund (HTTP 200).")}, at=T0)
+    finish_refund(journal, record.id, "DONE", "Netgíró took the refund (HTTP 200).", at=T0)
     x = reports.x_report(journal)
     [net_24] = [row for row in x["net_by_rate"] if row["rate"] == 24]
     assert x["refunds"]["by_tender"]["netgiro"] == 4000
-    assert (net_24["gross"], net_24["vat"]) == (1000, 194), (x["net_by_rate"], x["refunds"])
+    assert net_24["gross"] == 1000, (x["net_by_rate"], x["refunds"])

@@ -99,7 +99,7 @@ def test_a_sale_settled_paid_with_no_transaction_is_refused_in_true_words(
     assert "settled by hand with no Netgíró transaction" in said, said
     assert "refund it in Netgíró's portal" in said
     assert "earlier refund" not in said
-    with pytest.raises(RefundRefused, match="refunded by line"):
+    with pytest.raises(RefundRefused) as by_amount:  # `pos refund send 1 900`: the same words
         request_refund(
             journal,
             sale_id=1,
@@ -107,6 +107,36 @@ def test_a_sale_settled_paid_with_no_transaction_is_refused_in_true_words(
             reason="x",
             manager="manager:Anna",
             idempotency_key="k-1",
+            at=T0,
+        )
+    assert "settled by hand with no Netgíró transaction" in by_amount.value.message
+    assert "no paid Netgíró payment" not in by_amount.value.message
+
+
+@pytest.mark.parametrize("phase", [Phase.NEEDS_REVIEW, Phase.UNKNOWN_ABANDONED])
+def test_a_sale_settled_paid_with_a_transaction_is_refunded_by_amount_too(
+    tmp_path: Path, journal: Journal, phase: Phase
+) -> None:
+    """The hostile's shell case: `pos refund send 6 1147` said 'no paid Netgíró payment'."""
+    settled_paid_sale(tmp_path, journal, phase, TRANSACTION)
+    asked = request_refund(
+        journal,
+        sale_id=1,
+        amount=900,
+        reason="x",
+        manager="manager:Anna",
+        idempotency_key="k-1",
+        at=T0,
+    )
+    assert (asked.transaction_id, asked.amount, asked.status) == (TRANSACTION, 900, "REQUESTED")
+    with pytest.raises(RefundRefused, match="more than is left"):
+        request_refund(
+            journal,
+            sale_id=1,
+            amount=1,
+            reason="x",
+            manager="manager:Anna",
+            idempotency_key="k-2",
             at=T0,
         )
 

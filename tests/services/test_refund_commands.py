@@ -19,12 +19,7 @@ from pos.journal.refunds import finish_refund, request_refund
 from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
 from pos.people import PeopleFile, Person, hash_pin
 from pos.services.wiring import register_lock
-from tests.services.refund_support import (
-    found_reservation,
-    journal_double_charge,
-    journal_paid_sale,
-    paid_cart,
-)
+from tests.services.refund_support import found_reservation, journal_paid_sale, paid_cart
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -49,21 +44,6 @@ def sale(config: Path) -> int:
         return journal_paid_sale(journal, transaction_id)
 
 
-@pytest.fixture
-def double_charge(config: Path, sale: int) -> tuple[int, str]:
-    """A second sale, paid, then charged twice (receipt 2): its id and the double charge's
-    reference. Only a double charge is refunded by amount."""
-    settings = load_settings(config, need_secret=False)
-    with RunningSandbox(SandboxSettings(state_file=settings.sandbox_state_file, port=0)) as box:
-        own, twice = asyncio.run(paid_cart(box)), asyncio.run(paid_cart(box))
-    with Journal(settings.journal_file) as journal:
-        return journal_double_charge(journal, own, twice)
-
-
-def by_line(*more: str) -> tuple[str, ...]:
-    return ("refund", "send", "--receipt", "1", "--line", "1:0,5", "--reason", "Returned", *more)
-
-
 def pos(config: Path, stdin: str, monkeypatch: pytest.MonkeyPatch, *argv: str) -> int:
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
     return main([*argv, "--config", str(config)])
@@ -73,15 +53,11 @@ def journal_of(config: Path) -> Journal:
     return Journal(load_settings(config, need_secret=False).journal_file, read_only=True)
 
 
-def test_a_manager_refunds_a_double_charge_from_the_shell_and_lists_it(
-    config: Path,
-    double_charge: tuple[int, str],
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+def test_a_manager_refunds_from_the_shell_and_lists_it(
+    config: Path, sale: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sale, reference = double_charge
-    send = ("refund", "send", str(sale), "990", "--payment", reference, "--reason", "Returned")
-    assert pos(config, "480263\n", monkeypatch, *send, "--manager", "Anna", "--json") == 0
+    send = ("refund", "send", str(sale), "990", "--reason", "Returned", "--manager", "Anna")
+    assert pos(config, "480263\n", monkeypatch, *send, "--json") == 0
     (done,) = json.loads(capsys.readouterr().out)
     assert (done["status"], done["amount"], done["manager"]) == ("DONE", 990, "manager:Anna")
     assert pos(config, "", monkeypatch, "refund", "list") == 0
@@ -96,21 +72,10 @@ def test_a_manager_refunds_a_double_charge_from_the_shell_and_lists_it(
         assert verify(journal).ok
 
 
-def test_a_refund_by_amount_of_a_sales_own_payment_is_refused_and_names_the_line_form(
-    config: Path, sale: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """DEFECT 10 (hostile): an amount carries no VAT rate, so the Z kept VAT on it."""
-    send = ("refund", "send", str(sale), "990", "--reason", "Returned", "--manager", "Anna")
-    assert pos(config, "480263\n", monkeypatch, *send) == 2
-    assert "pos refund send --receipt 1 --line LINE[:QTY]" in capsys.readouterr().err
-    with journal_of(config) as journal:
-        assert "refund.requested" not in [row.action for row in entries(journal)]
-
-
 def test_a_wrong_pin_refunds_nothing_and_is_audited(
     config: Path, sale: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    send = by_line("--manager", "Anna")
+    send = ("refund", "send", str(sale), "990", "--reason", "Returned", "--manager", "Anna")
     assert pos(config, "000001\n", monkeypatch, *send) == 2
     assert "Wrong PIN. 9 tries left" in capsys.readouterr().err
     with journal_of(config) as journal:
@@ -120,7 +85,7 @@ def test_a_wrong_pin_refunds_nothing_and_is_audited(
 def test_refused_while_the_till_is_open(
     config: Path, sale: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    send = by_line("--manager", "Anna")
+    send = ("refund", "send", str(sale), "990", "--reason", "Returned", "--manager", "Anna")
     with register_lock(load_settings(config, need_secret=False).data_dir):
         assert pos(config, "480263\n", monkeypatch, *send) == 2
         assert pos(config, "", monkeypatch, "refund", "list") == 0  # read-only: works
@@ -129,17 +94,12 @@ def test_refused_while_the_till_is_open(
 
 
 def test_an_unknown_refund_is_settled_from_the_shell(
-    config: Path,
-    double_charge: tuple[int, str],
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    config: Path, sale: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sale, reference = double_charge
     with Journal(load_settings(config, need_secret=False).journal_file) as journal:
         asked = request_refund(
             journal,
             sale_id=sale,
-            reference=reference,
             amount=500,
             reason="Returned",
             manager="manager:Anna",
@@ -156,7 +116,7 @@ def test_an_unknown_refund_is_settled_from_the_shell(
 def test_a_locked_manager_is_unlocked_by_another_from_the_shell(
     config: Path, sale: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    send = by_line("--manager", "Anna")
+    send = ("refund", "send", str(sale), "990", "--reason", "Returned", "--manager", "Anna")
     for _ in range(10):
         assert pos(config, "000001\n", monkeypatch, *send) == 2
     assert pos(config, "480263\n", monkeypatch, *send) == 2

@@ -31,7 +31,7 @@ from pos.netgiro.sandbox.server import RunningSandbox, SandboxSettings
 from pos.people import PeopleFile, Person, hash_pin
 from pos.services.manager_auth import ManagerAuth, NeedsManager, Session
 from pos.services.refunds import NetgiroRefunds, partner_base_url
-from tests.services.refund_support import journal_double_charge, paid_cart, sandbox_refunds
+from tests.services.refund_support import journal_paid_sale, paid_cart, sandbox_refunds
 from tests.support.fault_proxy import Fault, FaultProxy
 
 APP = FIRST_TEST_APPLICATION
@@ -85,19 +85,14 @@ def anna(auth: ManagerAuth) -> Session:
 
 @dataclass
 class PaidSale:
-    """A double charge: a refund by amount goes back to it (a sale's own payment is refunded
-    by line, test_line_refunds.py)."""
-
     sale_id: int
     transaction_id: str
-    reference: str
 
 
 @pytest.fixture
 async def paid(sandbox: RunningSandbox, journal: Journal) -> PaidSale:
-    own, twice = await paid_cart(sandbox), await paid_cart(sandbox)
-    sale_id, reference = journal_double_charge(journal, own, twice)
-    return PaidSale(sale_id, twice, reference)
+    transaction_id = await paid_cart(sandbox)
+    return PaidSale(journal_paid_sale(journal, transaction_id), transaction_id)
 
 
 def refund_calls(proxy: FaultProxy) -> list[Any]:
@@ -119,16 +114,14 @@ async def test_a_refund_is_journaled_sent_once_and_done(
     proxy: FaultProxy,
     journal: Journal,
 ) -> None:
-    done = await refunds_service.refund(
-        anna, paid.sale_id, 990, "Peysan skilað", reference=paid.reference
-    )
+    done = await refunds_service.refund(anna, paid.sale_id, 990, "Peysan skilað")
     assert (done.status, done.amount, done.manager) == ("DONE", 990, "manager:Anna")
     (taken,) = sandbox_refunds(sandbox)
     assert taken["transactionId"] == paid.transaction_id
     assert (taken["refundAmount"], taken["idempotencyKey"]) == (990, done.idempotency_key)
     assert taken["reason"] == "Peysan skilað"
     assert len(refund_calls(proxy)) == 1
-    assert refunds_service.left_to_refund(paid.sale_id, paid.reference) == TOTAL - 990
+    assert refunds_service.left_to_refund(paid.sale_id) == TOTAL - 990
     assert audit_actions(journal) == ["refund.requested", "refund.done"]
     assert verify(journal).ok
     info = await refunds_service.look_up(anna, paid.transaction_id)
@@ -145,9 +138,7 @@ async def test_an_answer_dropped_is_refund_unknown_never_resent_and_settled_by_a
     journal: Journal,
 ) -> None:
     proxy.arm("/partner/refund", Fault.ANSWER_DROPPED)
-    unknown = await refunds_service.refund(
-        anna, paid.sale_id, 990, "Returned", reference=paid.reference
-    )
+    unknown = await refunds_service.refund(anna, paid.sale_id, 990, "Returned")
     assert unknown.status == "REFUND_UNKNOWN"
     assert "check the refund in Netgíró's portal" in unknown.note
     assert proxy.faults_applied("/partner/refund") == [Fault.ANSWER_DROPPED]
@@ -157,7 +148,7 @@ async def test_an_answer_dropped_is_refund_unknown_never_resent_and_settled_by_a
     assert [r["idempotencyKey"] for r in sandbox_refunds(sandbox)] == [unknown.idempotency_key]
     # The unknown refund still counts against what is left: no second refund of the same money.
     with pytest.raises(RefundRefused, match="more than is left"):
-        await refunds_service.refund(anna, paid.sale_id, 1500, "Again", reference=paid.reference)
+        await refunds_service.refund(anna, paid.sale_id, 1500, "Again")
     assert len(refund_calls(proxy)) == 1
     bjarni = auth.enter_manager_mode("Bjarni", "739154")
     settled = refunds_service.settle(bjarni, unknown.id, "DONE", "Portal: refund 990 kr. taken")
@@ -201,9 +192,7 @@ async def test_the_fault_matrix_never_refunds_twice_nor_loses_one(
         proxy.arm_connect_fault(fault, hold_s=None)
     else:
         proxy.arm("/partner/refund", fault)
-    record = await refunds_service.refund(
-        anna, paid.sale_id, 500, "Returned", reference=paid.reference
-    )
+    record = await refunds_service.refund(anna, paid.sale_id, 500, "Returned")
     proxy.reopen()
     assert record.status == status
     taken = sandbox_refunds(sandbox)
@@ -227,17 +216,13 @@ async def test_a_refund_that_never_left_is_failed_and_may_be_made_again(
     journal: Journal,
 ) -> None:
     proxy.arm_connect_fault(Fault.REFUSED, hold_s=None)
-    failed = await refunds_service.refund(
-        anna, paid.sale_id, 990, "Returned", reference=paid.reference
-    )
+    failed = await refunds_service.refund(anna, paid.sale_id, 990, "Returned")
     assert failed.status == "FAILED"
     assert "nothing was refunded" in failed.note and "You may refund again" in failed.note
     assert sandbox_refunds(sandbox) == []
-    assert refunds_service.left_to_refund(paid.sale_id, paid.reference) == TOTAL
+    assert refunds_service.left_to_refund(paid.sale_id) == TOTAL
     proxy.reopen()
-    again = await refunds_service.refund(
-        anna, paid.sale_id, 990, "Returned", reference=paid.reference
-    )
+    again = await refunds_service.refund(anna, paid.sale_id, 990, "Returned")
     assert again.status == "DONE" and again.idempotency_key != failed.idempotency_key
     assert audit_actions(journal) == [
         "refund.requested",
@@ -256,9 +241,7 @@ async def test_a_refund_netgiro_says_no_to_is_failed_with_its_words(
     # Someone refunded 1500 kr. in Netgíró's portal; the journal does not know.
     async with PartnerClient(f"{sandbox.root_url}partner/", APP.secret_key) as portal:
         await portal.refund(RefundRequest(paid.transaction_id, 1500, "portal-1", "In the portal"))
-    failed = await refunds_service.refund(
-        anna, paid.sale_id, 990, "Returned", reference=paid.reference
-    )
+    failed = await refunds_service.refund(anna, paid.sale_id, 990, "Returned")
     assert failed.status == "FAILED"
     assert "HTTP 400" in failed.note and "more than is left" in failed.note
     assert len(sandbox_refunds(sandbox)) == 1
@@ -268,9 +251,7 @@ async def test_a_wrong_secret_is_refused_and_nothing_refunded(
     journal: Journal, auth: ManagerAuth, anna: Session, paid: PaidSale, sandbox: RunningSandbox
 ) -> None:
     async with PartnerClient(f"{sandbox.root_url}partner/", "not-the-secret") as wrong:
-        failed = await NetgiroRefunds(journal, wrong, auth).refund(
-            anna, paid.sale_id, 990, "x", reference=paid.reference
-        )
+        failed = await NetgiroRefunds(journal, wrong, auth).refund(anna, paid.sale_id, 990, "x")
     assert failed.status == "FAILED" and "HTTP 401" in failed.note
     assert sandbox_refunds(sandbox) == []
 
@@ -281,7 +262,6 @@ async def test_a_crash_between_journal_and_answer_leaves_it_unknown_at_start(
     left = request_refund(
         journal,
         sale_id=paid.sale_id,
-        reference=paid.reference,
         amount=990,
         reason="Returned",
         manager="manager:Anna",
@@ -303,15 +283,13 @@ async def test_only_a_manager_refunds_and_the_input_is_checked_first(
 ) -> None:
     shift = auth.sign_in_cashier("Jón", "4826")
     with pytest.raises(NeedsManager):
-        await refunds_service.refund(shift, paid.sale_id, 990, "Returned", reference=paid.reference)
+        await refunds_service.refund(shift, paid.sale_id, 990, "Returned")
     with pytest.raises(InputError, match="at most 100"):
-        await refunds_service.refund(anna, paid.sale_id, 990, "x" * 101, reference=paid.reference)
+        await refunds_service.refund(anna, paid.sale_id, 990, "x" * 101)
     with pytest.raises(InputError, match="above 0"):
-        await refunds_service.refund(anna, paid.sale_id, 0, "Returned", reference=paid.reference)
+        await refunds_service.refund(anna, paid.sale_id, 0, "Returned")
     with pytest.raises(RefundRefused, match="more than is left"):
-        await refunds_service.refund(
-            anna, paid.sale_id, TOTAL + 1, "Returned", reference=paid.reference
-        )
+        await refunds_service.refund(anna, paid.sale_id, TOTAL + 1, "Returned")
     assert refunds(journal) == [] and refund_calls(proxy) == []
 
 
@@ -319,9 +297,7 @@ async def test_a_sale_without_a_netgiro_payment_has_nothing_to_refund(
     refunds_service: NetgiroRefunds, anna: Session, journal: Journal
 ) -> None:
     open_sale = journal.create_sale("R1", [SaleLine("1", "Peysa", 500, 1000, 500)])
-    with pytest.raises(RefundRefused, match="not a Netgíró payment of sale"):
-        await refunds_service.refund(anna, open_sale, 100, "Returned", reference="S1-R1-nope-1-9")
-    with pytest.raises(RefundRefused, match="only for a double charge"):
+    with pytest.raises(RefundRefused, match="no paid Netgíró payment"):
         await refunds_service.refund(anna, open_sale, 100, "Returned")
 
 
@@ -334,7 +310,6 @@ async def test_the_schema_refuses_too_much_and_backward_moves(
     first = request_refund(
         journal,
         sale_id=paid.sale_id,
-        reference=paid.reference,
         amount=TOTAL,
         reason="All of it",
         manager="manager:Anna",
@@ -418,9 +393,9 @@ async def test_the_secret_and_the_pin_stay_out_of_journal_and_log(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level("DEBUG")
-    await refunds_service.refund(anna, paid.sale_id, 100, "Returned", reference=paid.reference)
+    await refunds_service.refund(anna, paid.sale_id, 100, "Returned")
     proxy.arm("/partner/refund", Fault.ANSWER_DROPPED)
-    await refunds_service.refund(anna, paid.sale_id, 100, "Returned", reference=paid.reference)
+    await refunds_service.refund(anna, paid.sale_id, 100, "Returned")
     assert APP.secret_key not in caplog.text
     assert "480263" not in caplog.text
     for file in (tmp_path / name for name in ("journal.sqlite3", "journal.sqlite3-wal")):
@@ -440,7 +415,7 @@ from pos.people import PeopleFile
 from pos.services.manager_auth import ManagerAuth
 from pos.services.refunds import NetgiroRefunds
 
-journal_file, people_file, base_url, secret, sale_id, reference = sys.argv[1:]
+journal_file, people_file, base_url, secret, sale_id = sys.argv[1:]
 
 async def main() -> None:
     with Journal(Path(journal_file)) as journal:
@@ -448,10 +423,7 @@ async def main() -> None:
         async with PartnerClient(base_url, secret) as partner:
             service = NetgiroRefunds(journal, partner, auth)
             session = auth.enter_manager_mode("Anna", "480263")
-            refunded = await service.refund(
-                session, int(sale_id), 990, "Returned", reference=reference
-            )
-            print(refunded.status)
+            print((await service.refund(session, int(sale_id), 990, "Returned")).status)
 
 asyncio.run(main())
 """
@@ -486,7 +458,6 @@ async def test_a_kill_at_each_step_never_sends_twice(
             f"{sandbox.root_url}partner/",
             APP.secret_key,
             str(paid.sale_id),
-            paid.reference,
         ],
         env={**os.environ, "POS_CRASH_AT": point},
         capture_output=True,
@@ -546,16 +517,13 @@ async def test_a_double_charge_is_refunded_by_its_reference(
         point="t.3",
     )
     assert late.phase is Phase.NEEDS_REVIEW
-    own = journal.attempt_by_transaction(second_cart)
-    assert own is not None
-    for named in (None, own.reference):  # the sale's own payment: by line, so its VAT comes off
-        with pytest.raises(RefundRefused, match=r"refunded by line.*--receipt 1 --line"):
-            refunds_service.left_to_refund(sale, named)
+    assert refunds_service.left_to_refund(sale) == TOTAL  # the sale's own payment
     done = await refunds_service.refund(
         anna, sale, TOTAL, "Double charge", reference=first.reference
     )
     assert (done.status, done.transaction_id) == ("DONE", first_cart)
     assert [r["transactionId"] for r in sandbox_refunds(sandbox)] == [first_cart]
     assert refunds_service.left_to_refund(sale, first.reference) == 0
-    with pytest.raises(RefundRefused, match="not a Netgíró payment"):
+    assert refunds_service.left_to_refund(sale) == TOTAL
+    with pytest.raises(RefundRefused, match="not a paid Netgíró payment"):
         await refunds_service.refund(anna, sale, 1, "x", reference="S1-R1-nope-1-9")
