@@ -105,7 +105,7 @@ REFUNDABLE = (
     f"(a.transaction_id IS NOT NULL AND (a.phase = 'PAID' OR {TAKEN_AS_TENDER} OR {DOUBLE_CHARGE}))"
 )
 """A Netgíró payment money can go back to, the one rule for every refund (the journal's trigger
-``refunds_within_payment``, step 0014, keeps the same): Netgíró holds it under a TransactionId,
+``refunds_within_payment``, step 0015, keeps the same): Netgíró holds it under a TransactionId,
 and it was PAID, or its tender is taken (a NEEDS_REVIEW or UNKNOWN_ABANDONED payment a manager
 settled paid after reading the portal), or it is a double charge. A payment settled paid without
 a TransactionId has nothing the Partner API can refund: its money goes back in Netgíró's portal."""

@@ -1,4 +1,4 @@
-"""Step 0014: a Netgíró payment a manager settled paid can be refunded, as any paid one.
+"""Step 0015: a Netgíró payment a manager settled paid can be refunded, as any paid one.
 
 Step 0011's ``refunds_within_payment`` let a Netgíró refund go back only to a PAID attempt or a
 double charge. A NEEDS_REVIEW or UNKNOWN_ABANDONED payment that a manager settled paid after
