@@ -85,6 +85,11 @@ def close_z_at_shell(
     with _manager(settings, manager, ask) as (auth, session):
         journal = auth.journal
         blockers = reports.z_blockers(journal)
+        if blockers.live_references:  # this shell holds the lock: no till is driving them
+            raise reports.ZRefused(
+                f"The Z cannot close: {blockers.message()}. No till is running that payment: run "
+                "`pos recover` to settle it with Netgíró, then close the Z."
+            )
         if not blockers.empty and not void_open:
             raise reports.ZRefused(
                 f"The Z cannot close: {blockers.message()}. Finish them in the till, or run "
