@@ -11,7 +11,7 @@ Journals are cached in ``.bench-cache/`` by size and schema version.
 from __future__ import annotations
 
 import json
-import shutil
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -31,13 +31,13 @@ def cached_journal(sales: int, per_day: int = 2000) -> Path:
     path = CACHE / f"journal-{sales}-{per_day}-v{latest_version()}.sqlite3"
     if not path.exists():
         CACHE.mkdir(exist_ok=True)
-        partial = path.with_suffix(".part")
-        for leftover in CACHE.glob(partial.name + "*"):
-            leftover.unlink()
-        load(partial, sales, per_day)
-        for suffix in ("-wal", "-shm"):
-            Path(f"{partial}{suffix}").unlink(missing_ok=True)
-        shutil.move(partial, path)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.part")  # two loaders never meet
+        try:
+            load(partial, sales, per_day)
+            os.replace(partial, path)  # whole, or not at all
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{partial}{suffix}").unlink(missing_ok=True)
     return path
 
 

@@ -52,6 +52,17 @@ def journal_write() -> Path:
     return save("journal-write", profiler)
 
 
+def z_report() -> Path:
+    from benchmarks.bulk_journal import cached_journal
+    from benchmarks.z_report import z_of
+    from pos.journal import Journal
+
+    with Journal(cached_journal(100_000), read_only=True) as journal:
+        day = z_of(journal, 100_000)
+        day()
+        return save("z-report-100k", sampled(day, 20))
+
+
 def receipt() -> Path:
     from benchmarks.receipt import job_of, snapshot
     from pos.services.printing import ReceiptFormat, render_job
@@ -161,6 +172,7 @@ def startup() -> Path:
 
 PROFILED = {
     "journal": journal_write,
+    "z": z_report,
     "receipt": receipt,
     "client": client,
     "screen": screen_start,

@@ -10,6 +10,7 @@ no, timeouts, a broken connection) must be none at all.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import tempfile
@@ -57,27 +58,38 @@ def run(quick: bool = False) -> Result:
     extra: dict[str, Any] = {}
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-sandbox-")))
-        _, ready = stack.enter_context(
+        ours_process, ready = stack.enter_context(
             child(["-m", "benchmarks.servers.sandbox", str(folder / "sandbox.sqlite3")])
         )
         ours_port = int(ready.split()[1])
         bare_port = free_port()
-        stack.enter_context(
+        bare_process, _ = stack.enter_context(
             child(["-m", "benchmarks.servers.bare", str(folder / "bare.sqlite3"), str(bare_port)])
         )
+        servers = {ours_port: ours_process.pid, bare_port: bare_process.pid}
         generator, _ = stack.enter_context(child(["-m", "benchmarks.servers.load"]))
         for port in (ours_port, bare_port):
             wait_for_port(port)
             load(generator, port, 2, 5)  # warm: code paths, files, connections
         for registers in LEVELS:
-            found = level(generator, ours_port, bare_port, registers, per_level[registers], rounds)
+            found = level(
+                generator, servers, ours_port, bare_port, registers, per_level[registers], rounds
+            )
             rows += found[0]
             extra[f"registers_{registers}"] = found[1]
     return Result("sandbox", rows, extra)
 
 
+def cpu_seconds(pid: int) -> float:
+    """A process's user + system CPU so far (/proc/PID/stat, clock ticks)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def level(
     generator: subprocess.Popen[str],
+    servers: dict[int, int],
     ours_port: int,
     bare_port: int,
     registers: int,
@@ -85,13 +97,17 @@ def level(
     rounds: int,
 ) -> tuple[list[Row], dict[str, Any]]:
     arms: dict[str, dict[str, list[Any]]] = {
-        arm: {"rps": [], "p50": [], "latencies": [], "errors": []} for arm in ("ours", "bare")
+        arm: {"rps": [], "p50": [], "latencies": [], "errors": [], "cpu_us": []}
+        for arm in ("ours", "bare")
     }
     for n in range(rounds):
         order = (("ours", ours_port), ("bare", bare_port))
         for arm, port in order if n % 2 == 0 else order[::-1]:
+            cpu_before = cpu_seconds(servers[port])
             got = load(generator, port, registers, each)
             done = len(got["latencies_ms"])
+            arms[arm]["cpu_us"].append((cpu_seconds(servers[port]) - cpu_before) * 1e6)
+            arms[arm].setdefault("requests", []).append(done)
             arms[arm]["rps"].append(done / got["wall_s"])
             arms[arm]["p50"].append(percentile(got["latencies_ms"], 0.5) if done else 1e9)
             arms[arm]["latencies"] += got["latencies_ms"]
@@ -129,4 +145,19 @@ def level(
             note="both arms",
         ),
     ]
-    return rows, {arm: {k: v for k, v in data.items()} for arm, data in arms.items()}
+    cpu = {arm: sum(data["cpu_us"]) / max(1, sum(data["requests"])) for arm, data in arms.items()}
+    if (
+        cpu["ours"] and cpu["bare"]
+    ):  # the kernel counts CPU in 10 ms ticks: a quick run may see none
+        rows.insert(
+            3,
+            Row(
+                f"server CPU per InsertCart, {at}",
+                "µs",
+                [cpu["ours"]],
+                [cpu["bare"]],
+                "bare starlette",
+                note="all rounds pooled",
+            ),
+        )
+    return rows, {arm: dict(data) for arm, data in arms.items()}

@@ -76,6 +76,9 @@ def rows(quick: bool) -> tuple[list[Row], dict[str, object]]:
         for _ in range(2):  # warm: the page cache holds what a Z reads
             z_small(), z_large()
         on_large, on_small = interleaved(rounds, lambda: ms(z_large), lambda: ms(z_small))
+        floor_at = day_end(large)
+        floor_receipt = (large - 1) // PER_DAY * PER_DAY
+        floor = [ms(lambda: stand_in(many, floor_receipt, floor_at)) for _ in range(rounds)]
     what = "Z" if has_z_service() else "Z stand-in SQL"
     label = {n: f"{n // 1000}k" if n < 1_000_000 else f"{n // 1_000_000}M" for n in paths}
     found = [
@@ -93,5 +96,6 @@ def rows(quick: bool) -> tuple[list[Row], dict[str, object]]:
             f"{label[small]} sales",
             Target("ratio", "<=", 1.2),
         ),
+        Row(f"day's Z floor: its sums in SQL alone, {label[large]}", "ms", floor, kind="value"),
     ]
     return found, {"z_service": has_z_service(), "journal_sales": [small, large]}

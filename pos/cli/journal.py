@@ -6,14 +6,14 @@ import argparse
 import json
 from typing import Any
 
-from pos.cli.common import add_config, settings_of
+from pos.cli.common import add_config, settings_of, whole_number
 from pos.cli.session import out
 
 
 def add_commands(commands: Any) -> None:
     journal = commands.add_parser("journal", help="recent sales and payment attempts")
     journal.add_argument("--json", action="store_true")
-    journal.add_argument("--limit", type=int, default=20)
+    journal.add_argument("--limit", type=whole_number("sale count"), default=20)
     add_config(journal)
     journal.set_defaults(run=_run_journal)
 

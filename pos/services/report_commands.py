@@ -38,7 +38,12 @@ COUNT_PROMPT = "Cash counted in the drawer (kr.): "
 def _read_only(settings: Settings) -> Journal:
     if not settings.journal_file.exists():
         raise JournalError(f"There is no journal at {settings.journal_file} yet: no report.")
-    return Journal(settings.journal_file, read_only=True, store_id=settings.register.store_id)
+    return Journal(
+        settings.journal_file,
+        read_only=True,
+        store_id=settings.register.store_id,
+        receipt_header=receipt_header(settings),
+    )
 
 
 def read_x(settings: Settings) -> dict[str, Any]:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,17 +23,27 @@ HEADER = "| what"
 pytestmark = pytest.mark.benchmark
 
 
-def helper_processes() -> int:
-    done = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True)
-    return sum("benchmarks.servers" in line for line in done.stdout.splitlines())
+def processes_marked(marker: str) -> list[str]:
+    """Processes whose environment holds ``marker`` (this run's children, and theirs)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if marker.encode() in (entry / "environ").read_bytes():
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except OSError:  # not a process, gone meanwhile, or not ours to read
+            continue
+    return found
 
 
 @pytest.mark.parametrize("name", list(BENCHMARKS))
 def test_quick_mode_prints_its_rows_and_keeps_every_sample(name: str, tmp_path: Path) -> None:
-    helpers_before = helper_processes()
+    token = uuid.uuid4().hex
+    env = {**os.environ, "POS_BENCH_TEST_RUN": token}
+    marker = f"POS_BENCH_TEST_RUN={token}"
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks", name, "--quick", "--out", str(tmp_path)],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         timeout=110,
@@ -53,4 +65,4 @@ def test_quick_mode_prints_its_rows_and_keeps_every_sample(name: str, tmp_path: 
         assert samples and all(math.isfinite(x) for x in samples)
         assert row["met"] in (True, False, None)
         assert (row["met"] is None) == (row["target"] is None)
-    assert helper_processes() == helpers_before
+    assert processes_marked(marker) == []  # every server and load generator was stopped

@@ -37,12 +37,6 @@ def journal(tmp_path: Path) -> Iterator[Journal]:
         yield opened
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: a refund done while the clock is behind the last Z's close time is counted "
-    "in no Z at all (refunds are taken by done_at > last Z's closed_at; sales and cash "
-    "movements are not): pos/journal/z_period.py _refunds_done / _refund_count",
-)
 async def test_a_cash_refund_made_with_the_clock_stepped_back_still_lands_in_the_next_z(
     tmp_path: Path, journal: Journal
 ) -> None:

@@ -111,11 +111,6 @@ def test_a_z_at_the_shell_blocked_by_a_dead_payment_says_to_run_pos_recover(
     assert "wait for its end" not in refused.value.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: a paid-out larger than the cash the drawer should hold is taken, and the Z "
-    "then expects a negative amount in the drawer (pos/services/cash.py paid_out)",
-)
 def test_a_paid_out_larger_than_the_drawer_holds_is_refused(
     journal: Journal, auth: ManagerAuth, manager: Session
 ) -> None:

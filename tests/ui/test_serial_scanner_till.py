@@ -134,7 +134,7 @@ async def test_unplug_and_replug_show_in_the_status_bar_and_scanning_goes_on(
     assert sale_barcodes(app) == ["5690010000012", "5690010000029"]
 
 
-async def test_a_scan_on_the_payment_screen_fills_the_customer_and_is_ignored_while_waiting(
+async def test_a_scan_on_the_payment_screen_fills_the_customer_field_and_pays(
     counter: Counter, ports: list[Pty]
 ) -> None:
     port = Pty()
@@ -146,9 +146,28 @@ async def test_a_scan_on_the_payment_screen_fills_the_customer_and_is_ignored_wh
         await type_line(pilot, "2137")
         await pilot.press("f2")
         await until(pilot, lambda: isinstance(app.screen, PaymentScreen))
-        port.scan(counter.app_code())  # off the customer's phone
-        await until(pilot, lambda: getattr(app.screen, "stage", None) is Stage.WAITING)
+        port.scan(counter.app_code())  # off the customer's phone: the app code is its consent
+        await until(pilot, lambda: getattr(app.screen, "stage", None) is Stage.RESULT)
+        assert "GREITT" in screen_text(app)
+    [cart] = counter.carts()
+    assert cart["Amount"] == 2137
+
+
+async def test_a_scan_while_waiting_for_the_customer_is_ignored_with_a_message(
+    counter: Counter, ports: list[Pty]
+) -> None:
+    port = Pty()
+    ports.append(port)
+    with_serial_scanner(counter, port.name)
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await type_line(pilot, "2137")
+        await pilot.press("f2")
+        await until(pilot, lambda: isinstance(app.screen, PaymentScreen))
+        await type_line(pilot, "8223281")  # a phone number: the customer accepts on the phone
         cart = await newest_cart(pilot, counter)
+        assert getattr(app.screen, "stage", None) in (Stage.WAITING, Stage.CODE)
         port.scan("5690010000012")
         await until(pilot, lambda: "Skönnun hunsuð" in screen_text(app))
         assert len(counter.carts()) == 1
