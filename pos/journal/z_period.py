@@ -6,7 +6,7 @@
 - refunds DONE, voided sales and payment attempts ended without money: those no Z has counted
   yet (``z_counted``: each Z stamps what it counted, so a clock stepped back loses none; a
   refund counts in the Z of the day it is done, also when a manager records it as done later);
-  on a journal from before step 0012, by time after the last Z;
+  on a journal from before step 0013, by time after the last Z;
 - what still waits for a manager (RESERVED_UNCHARGED, NEEDS_REVIEW, UNKNOWN_ABANDONED,
   REFUND_UNKNOWN): every one not settled yet, whenever it began.
 """
@@ -21,13 +21,14 @@ from pos.core.z_report import ENDING_PHASES, CashMove, PaidSale, Pending, Period
 from pos.journal import tenders
 
 PENDING_PHASES = ("RESERVED_UNCHARGED", "NEEDS_REVIEW", "UNKNOWN_ABANDONED")
-_ENDING_MARKS = ", ".join("?" * len(ENDING_PHASES))
+_ENDINGS_LISTED = ", ".join(f"'{phase}'" for phase in ENDING_PHASES)
+"""Written into the SQL, not bound: only then can SQLite use the partial index (step 0013)."""
 
 
 @dataclass(frozen=True)
 class Window:
     """Which voids, ended payments and refunds a period holds: those no Z has counted yet
-    (``z_counted``, step 0012); on a journal from before it, those after the last Z's close."""
+    (``z_counted``, step 0013); on a journal from before it, those after the last Z's close."""
 
     after: str
     until: str
@@ -56,8 +57,8 @@ def stamp_counted(db: sqlite3.Connection, number: int) -> None:
     ending, ending_args = period.where("ending", "id", "updated_at")
     db.execute(
         "INSERT INTO z_counted (kind, row_id, z_number) SELECT 'ending', id, ? FROM attempts "
-        f"WHERE phase IN ({_ENDING_MARKS}) AND {ending}",
-        (number, *ENDING_PHASES, *ending_args),
+        f"WHERE phase IN ({_ENDINGS_LISTED}) AND {ending}",
+        (number, *ending_args),
     )
     if "refunds" in _tables(db):
         refund, refund_args = period.where("refund", "id", "done_at")
@@ -185,9 +186,9 @@ def period_rows(db: sqlite3.Connection, after: str, until: str, after_receipt: i
     ).fetchone()[0]
     ending, ending_args = period.where("ending", "id", "updated_at")
     endings = db.execute(
-        f"SELECT phase, COUNT(*) FROM attempts WHERE phase IN ({_ENDING_MARKS}) AND {ending} "
+        f"SELECT phase, COUNT(*) FROM attempts WHERE phase IN ({_ENDINGS_LISTED}) AND {ending} "
         "GROUP BY phase",
-        (*ENDING_PHASES, *ending_args),
+        ending_args,
     ).fetchall()
     moves = db.execute(
         "SELECT kind, amount, reason, who, at FROM cash_movements WHERE z_number IS NULL "

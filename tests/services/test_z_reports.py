@@ -468,7 +468,7 @@ def test_the_step_stamps_what_the_zs_before_it_counted(
     close(auth, manager, journal, tmp_path, 0)
     path = journal.path
     db = sqlite3.connect(path)
-    db.execute("DROP TABLE z_counted")  # as the journal was before step 0012
+    db.execute("DROP TABLE z_counted")  # as the journal was before step 0013
     db.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
     db.commit()
     db.close()
