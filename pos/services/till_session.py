@@ -355,17 +355,10 @@ class TillSession:
             except PosError as exc:  # reported, and tried again next period
                 log.warning("periodic recovery: %s", exc)
 
-    async def open_drawer(self) -> str:
-        """A no-sale opening (a manager's, audited by the caller too); "" when it opened.
-
-        Kicked off the event loop like a cash sale's: a hanging printer never holds the screen.
-        """
-        if isinstance(self._drawer, NoDrawer):
-            return ""
-        opened, message = await asyncio.to_thread(kick_outcome, self._drawer, "no_sale")
-        actor = till_actor(self.cashier, self._register_id)
-        audit_kick(self._journal, opened, message, actor=actor, why="no_sale", sale_id=None)
-        return "" if opened else message
+    @property
+    def drawer(self) -> Drawer:
+        """The register's drawer, for a manager's cash movements (they kick it themselves)."""
+        return self._drawer
 
     def close(self) -> None:
         """The till closes cleanly: the next start will not report a killed till."""

@@ -45,6 +45,13 @@ def with_demo(settings: ScreenSettings, session: TillSession) -> ScreenSettings:
     return replace(settings, demo=DemoInfo(sandbox.customer_page_url))
 
 
+def _signing_in(screen: Screen[object]) -> bool:
+    """A cashier's sign-in is on screen: nobody is at the till yet, so no sales are shown."""
+    from pos.ui.screens.signin import PinScreen
+
+    return isinstance(screen, PinScreen) and screen.purpose == "cashier"
+
+
 SessionOpener = Callable[[], AbstractAsyncContextManager[TillSession]]
 
 
@@ -135,7 +142,7 @@ class TillApp(App[int]):
         """Only the till's own rare actions; Quit only while no payment is live."""
         say = self.messages
         yield SystemCommand(say("palette.help"), say("palette.help_help"), self.action_help)
-        if self.context is not None:
+        if self.context is not None and not _signing_in(screen):
             yield SystemCommand(say("palette.today"), say("palette.today_help"), self._show_today)
             yield SystemCommand(
                 say("palette.recover"), say("palette.recover_help"), self._recover_now
