@@ -6,7 +6,7 @@
 - refunds DONE, voided sales and payment attempts ended without money: those no Z has counted
   yet (``z_counted``: each Z stamps what it counted, so a clock stepped back loses none; a
   refund counts in the Z of the day it is done, also when a manager records it as done later);
-  on a journal from before step 0013, by time after the last Z;
+  on a journal from before step 0012, by time after the last Z;
 - what still waits for a manager (RESERVED_UNCHARGED, NEEDS_REVIEW, UNKNOWN_ABANDONED,
   REFUND_UNKNOWN): every one not settled yet, whenever it began.
 """
@@ -30,13 +30,13 @@ from pos.journal import tenders
 
 PENDING_PHASES = ("RESERVED_UNCHARGED", "NEEDS_REVIEW", "UNKNOWN_ABANDONED")
 _ENDINGS_LISTED = ", ".join(f"'{phase}'" for phase in ENDING_PHASES)
-"""Written into the SQL, not bound: only then can SQLite use the partial index (step 0013)."""
+"""Written into the SQL, not bound: only then can SQLite use the partial index (step 0014)."""
 
 
 @dataclass(frozen=True)
 class Window:
     """Which voids, ended payments and refunds a period holds: those no Z has counted yet
-    (``z_counted``, step 0013); on a journal from before it, those after the last Z's close."""
+    (``z_counted``, step 0012); on a journal from before it, those after the last Z's close."""
 
     after: str
     until: str
@@ -179,7 +179,7 @@ def _tables(db: sqlite3.Connection) -> set[str]:
 def pending_query() -> str:
     """The attempts waiting for a manager, not yet settled. The phases are written into the
     SQL, not bound: only then can SQLite use the partial index of exactly these phases
-    (migration 0012), instead of reading every attempt of the journal's years."""
+    (migration 0013), instead of reading every attempt of the journal's years."""
     listed = ", ".join(f"'{phase}'" for phase in PENDING_PHASES)
     return (
         "SELECT a.phase, a.sale_id, a.reference, a.amount, a.transaction_id FROM attempts a "

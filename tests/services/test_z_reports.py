@@ -473,9 +473,15 @@ def test_the_step_stamps_what_the_zs_before_it_counted(
     close(auth, manager, journal, tmp_path, 0)
     path = journal.path
     db = sqlite3.connect(path)
-    for drop in ("TABLE z_counted", "INDEX sales_voided", "INDEX attempts_ended"):
-        db.execute(f"DROP {drop}")  # as the journal was before step 0013
-    db.execute("UPDATE meta SET value = '12' WHERE key = 'schema_version'")
+    for drop in (  # as the journal was before step 0012 (and the index steps after it)
+        "TABLE z_counted",
+        "INDEX attempts_pending",
+        "INDEX attempt_events_settled",
+        "INDEX sales_voided",
+        "INDEX attempts_ended",
+    ):
+        db.execute(f"DROP {drop}")
+    db.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
     db.commit()
     db.close()
     with Journal(path) as upgraded:

@@ -7,8 +7,7 @@ last Z's close, so a clock stepped back (NTP after a fast clock) left them in no
 Z stamps each row it counted here, and the next period is every such row not stamped yet.
 
 Rows the Zs before this step counted are stamped with the Z whose time window held them, so no
-old row is counted twice. Append-only: triggers refuse UPDATE and DELETE. Partial indexes keep
-the X and Z to the voided sales and ended attempts.
+old row is counted twice. Append-only: triggers refuse UPDATE and DELETE.
 """
 
 from __future__ import annotations
@@ -45,9 +44,6 @@ def apply(db: sqlite3.Connection) -> None:
     db.execute(Z_COUNTED)
     db.execute(NO_UPDATE)
     db.execute(NO_DELETE)
-    # Partial indexes: an X or Z reads only voided sales and ended attempts, never the rest.
-    db.execute("CREATE INDEX sales_voided ON sales (id) WHERE status = 'voided'")
-    db.execute(f"CREATE INDEX attempts_ended ON attempts (id) WHERE phase IN {ENDINGS}")
     refund_time = _refund_time(db)
     after = ""
     for number, closed_at in db.execute(
