@@ -53,12 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None, session: Session, previous: dict[int, Any]) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_with_default_command(sys.argv[1:] if argv is None else argv))
     from pos.services.private_files import PRIVATE_UMASK
 
     os.umask(PRIVATE_UMASK)  # the journal, log and sandbox carts are the till user's alone
-    if not getattr(args, "command", None):
-        args = parser.parse_args(["till"])  # `pos` alone opens the till
     session.command = args.command
     if args.command not in SIGNALLED_COMMANDS:
         # `pos` (the till), `pos sandbox` and the read-only commands: signals do what they
@@ -91,6 +89,14 @@ def _flush_quietly() -> None:
         except (OSError, ValueError, AttributeError):
             with contextlib.suppress(OSError):
                 setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+
+
+def _with_default_command(argv: Sequence[str]) -> list[str]:
+    """`pos`, `pos --config FILE` and `pos -v` open the till: no command means `till`."""
+    words = list(argv)
+    if not words or (words[0].startswith("-") and words[0] not in ("-h", "--help")):
+        return ["till", *words]
+    return words
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from pos.cli.common import add_config, settings_without_secret
+from pos.cli.common import add_config, settings_without_secret, whole_number
 from pos.cli.session import EXIT_ERROR
 
 
@@ -21,7 +21,7 @@ def add_commands(commands: Any) -> None:
     add_config(verify)
     verify.set_defaults(run=_run_audit_verify)
     show = audit_verbs.add_parser("show", help="the newest audit rows (read-only)")
-    show.add_argument("--limit", type=int, default=30)
+    show.add_argument("--limit", type=whole_number("row count"), default=30)
     show.add_argument("--json", action="store_true")
     add_config(show)
     show.set_defaults(run=_run_audit_show)

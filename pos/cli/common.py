@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pos.cli.session import say
 from pos.core.errors import PosError
+
+MAX_NUMBER = 2**63 - 1
+"""SQLite's largest INTEGER: no receipt, sale, Z or row count can be larger."""
 
 if TYPE_CHECKING:
     from pos.config import Settings
@@ -84,3 +88,25 @@ def print_receipts(journal: Any, settings: Settings) -> None:
 
     printer = configured_printer(settings)
     print_queued_receipts(journal, printer, receipt_format(settings), announce=say)
+
+
+def whole_number(what: str) -> Callable[[str], int]:
+    """An argparse type for a receipt, sale, Z or refund number or a count: 1 and up.
+
+    Refused in words, never as an overflow deep in SQLite (a scanner or a paste can type 30
+    digits): "'999...' is not a receipt number: give a whole number from 1 up".
+    """
+
+    def parse(text: str) -> int:
+        digits = text.strip()
+        if digits.isascii() and digits.isdigit() and len(digits) <= 19:
+            number = int(digits)
+            if 1 <= number <= MAX_NUMBER:
+                return number
+        shown = text if len(text) <= 24 else text[:21] + "..."
+        raise argparse.ArgumentTypeError(
+            f"{shown.encode('ascii', 'backslashreplace').decode()!r} is not a {what}: "
+            "give a whole number from 1 up"
+        )
+
+    return parse

@@ -6,14 +6,14 @@ import argparse
 import json
 from typing import Any
 
-from pos.cli.common import add_config, settings_of
+from pos.cli.common import add_config, settings_of, whole_number
 from pos.cli.session import out
 
 
 def add_commands(commands: Any) -> None:
     journal = commands.add_parser("journal", help="recent sales and payment attempts")
     journal.add_argument("--json", action="store_true")
-    journal.add_argument("--limit", type=int, default=20)
+    journal.add_argument("--limit", type=whole_number("sale count"), default=20)
     add_config(journal)
     journal.set_defaults(run=_run_journal)
 
@@ -26,11 +26,17 @@ def _run_journal(args: argparse.Namespace) -> int:
     if not settings.journal_file.exists():
         print("The journal has no sales yet.")
         return 0
-    from pos.services.status import describe_unsettled, unsettled_sales
+    from pos.services.status import (
+        describe_unknown_refund,
+        describe_unsettled,
+        refunds_unknown,
+        unsettled_sales,
+    )
 
     with Journal(settings.journal_file, read_only=True) as journal:
         sales = journal.recent_sales(args.limit)
         unsettled = unsettled_sales(journal)
+        unknown = refunds_unknown(journal)
     rows = [
         {
             "sale_id": sale.id,
@@ -66,4 +72,6 @@ def _run_journal(args: argparse.Namespace) -> int:
         out("The journal has no sales yet.")
     for item in unsettled:  # however old: until a person settles them
         out(describe_unsettled(item))
+    for refund in unknown:
+        out(describe_unknown_refund(refund))
     return 0

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pos.cli.common import add_config, settings_of
+from pos.cli.common import add_config, settings_of, whole_number
 from pos.cli.session import say
 
 
@@ -15,7 +15,11 @@ def add_commands(commands: Any) -> None:
     receipt = commands.add_parser("receipt", help="receipts from the journal")
     receipt_commands = receipt.add_subparsers(dest="receipt_command", metavar="COMMAND")
     show = receipt_commands.add_parser("show", help="show receipt N (read-only; beside the till)")
-    show.add_argument("number", type=int, help="the receipt number (sales before numbers: sale id)")
+    show.add_argument(
+        "number",
+        type=whole_number("receipt number"),
+        help="the receipt number (sales before numbers: sale id)",
+    )
     show.add_argument("--png", type=Path, metavar="FILE", help="draw it as a PNG picture instead")
     show.add_argument("--copy", action="store_true", help="show it as the next AFRIT copy")
     show.add_argument("--width", type=int, choices=[32, 42, 48], help="default: [receipt] width")

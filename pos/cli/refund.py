@@ -7,7 +7,13 @@ import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from pos.cli.common import add_config, pin_reader, settings_of, settings_without_secret
+from pos.cli.common import (
+    add_config,
+    pin_reader,
+    settings_of,
+    settings_without_secret,
+    whole_number,
+)
 
 
 def add_commands(commands: Any) -> None:
@@ -22,7 +28,9 @@ def add_commands(commands: Any) -> None:
         "on the receipt, QTY like 2 or 0,5, none: all that is left). A split sale gives back "
         "cash first, up to the cash it took, then Netgíró. Exit 0 done, 1 failed, 2 unknown.",
     )
-    send.add_argument("sale", type=int, nargs="?", help="the sale's number in the journal")
+    send.add_argument(
+        "sale", type=whole_number("sale number"), nargs="?", help="the sale's number in the journal"
+    )
     send.add_argument("amount", nargs="?", help="whole krónur")
     send.add_argument("--receipt", help="the paid sale's receipt number or scanned code")
     send.add_argument(
@@ -39,7 +47,9 @@ def add_commands(commands: Any) -> None:
     add_config(send)
     send.set_defaults(run=_run_refund_send)
     settle = refund_verbs.add_parser("settle", help="record what Netgíró's portal shows")
-    settle.add_argument("refund", type=int, help="the refund's number (pos refund list)")
+    settle.add_argument(
+        "refund", type=whole_number("refund number"), help="the refund's number (pos refund list)"
+    )
     settle.add_argument("outcome", choices=["done", "failed"])
     settle.add_argument("--portal", required=True, help="what Netgíró's portal shows")
     settle.add_argument("--manager", required=True, help="your name; your PIN is asked")

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from pos.cli.common import add_config, pin_reader, settings_without_secret
+from pos.cli.common import add_config, pin_reader, settings_without_secret, whole_number
 from pos.cli.session import EXIT_ERROR, out, say
 
 WIDTHS = (32, 42, 48)
@@ -27,7 +27,12 @@ def add_commands(commands: Any) -> None:
     z = verbs.add_parser(
         "z", help="close the period (a manager's PIN, a blind count); z N: show Z N (read-only)"
     )
-    z.add_argument("number", nargs="?", type=int, help="show closed Z N instead of closing one")
+    z.add_argument(
+        "number",
+        nargs="?",
+        type=whole_number("Z number"),
+        help="show closed Z N instead of closing one",
+    )
     z.add_argument("--manager", help="your name, to close a Z; your PIN is asked")
     z.add_argument(
         "--void-open", action="store_true", help="void open and parked sales (counted as voided)"

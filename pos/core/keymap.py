@@ -64,7 +64,11 @@ ACTION_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
         ("manager_drawer", "f6"),
         ("manager_reprint", "f7"),
         ("manager_settings", "f8"),
+        ("manager_x", "f9"),
+        ("manager_z", "f10"),
         ("manager_unlock", "f11"),
+        ("manager_cash", "f12"),
+        ("manager_refund", "ctrl+t"),
         ("manager_leave", "escape"),
     ),
 }

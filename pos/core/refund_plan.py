@@ -253,7 +253,7 @@ def parse_quantity(text: str) -> int:
 def parse_line_request(text: str) -> tuple[int, int | None]:
     """``LINE:QTY`` (line number from 1, as on the receipt), or ``LINE`` for all that is left."""
     number, _, quantity = text.strip().partition(":")
-    if not number.isdigit() or int(number) <= 0:
+    if not (number.isascii() and number.isdigit()) or int(number) <= 0:  # not '²' (int refuses)
         raise RefundPlanError(
             f"'{_shown(text)}': name a line by its number on the receipt and a quantity, like 2:1."
         )
@@ -286,7 +286,7 @@ _CODE = re.compile(r"^(?P<prefix>.+)-R(?P<number>\d{1,9})$")
 def parse_receipt_ref(text: str) -> ReceiptRef:
     """``N`` (the receipt number) or the scanned code ``{store}-{register}-R{N}``."""
     cleaned = text.strip()
-    if cleaned.isdigit() and len(cleaned) <= 9 and int(cleaned) > 0:
+    if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= 9 and int(cleaned) > 0:
         return ReceiptRef(int(cleaned))
     match = _CODE.match(cleaned)
     if match is None or int(match.group("number")) <= 0:

@@ -70,6 +70,8 @@ class SerialScanner:
         failures = 0
         while not self._stopping.is_set():
             port = self._open()
+            if self._status.kind == "config":
+                return  # a port that is no port does not come back by waiting: the config says
             if port is None:
                 delay = self.backoff_s[min(failures, len(self.backoff_s) - 1)]
                 failures += 1
@@ -84,8 +86,11 @@ class SerialScanner:
             port: serial.SerialBase = serial.serial_for_url(
                 self.url, baudrate=self.baud, timeout=self.read_timeout_s
             )
-        except (serial.SerialException, OSError, ValueError) as exc:
+        except (serial.SerialException, OSError) as exc:
             self._set_status(fault("disconnected", str(exc)))
+            return None
+        except ValueError as exc:  # not a port at all (a bad URL or baud rate): set up wrongly
+            self._set_status(fault("config", str(exc)))
             return None
         return port
 

@@ -3,9 +3,10 @@
 - paid sales: receipt numbers above the last Z's ``last_receipt_no`` (the order of ``paid_at``:
   a clock stepping back cannot move a sale into a closed Z);
 - cash movements: those no Z has stamped yet;
-- refunds: DONE after the last Z (a refund counts in the Z of the day it is done, also when a
-  manager records it as done later);
-- voided sales and payment attempts ended without money: by time after the last Z;
+- refunds DONE, voided sales and payment attempts ended without money: those no Z has counted
+  yet (``z_counted``: each Z stamps what it counted, so a clock stepped back loses none; a
+  refund counts in the Z of the day it is done, also when a manager records it as done later);
+  on a journal from before step 0012, by time after the last Z;
 - what still waits for a manager (RESERVED_UNCHARGED, NEEDS_REVIEW, UNKNOWN_ABANDONED,
   REFUND_UNKNOWN): every one not settled yet, whenever it began.
 """
@@ -13,12 +14,58 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 
 from pos.core.sale import Sale
 from pos.core.z_report import ENDING_PHASES, CashMove, PaidSale, Pending, PeriodRows, RefundDone
 from pos.journal import tenders
 
 PENDING_PHASES = ("RESERVED_UNCHARGED", "NEEDS_REVIEW", "UNKNOWN_ABANDONED")
+_ENDING_MARKS = ", ".join("?" * len(ENDING_PHASES))
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which voids, ended payments and refunds a period holds: those no Z has counted yet
+    (``z_counted``, step 0012); on a journal from before it, those after the last Z's close."""
+
+    after: str
+    until: str
+    stamped: bool
+
+    def where(self, kind: str, id_column: str, time_column: str) -> tuple[str, tuple[str, ...]]:
+        if self.stamped:
+            return f"{id_column} NOT IN (SELECT row_id FROM z_counted WHERE kind = ?)", (kind,)
+        return f"{time_column} > ? AND {time_column} <= ?", (self.after, self.until)
+
+
+def window(db: sqlite3.Connection, after: str, until: str) -> Window:
+    return Window(after, until, "z_counted" in _tables(db))
+
+
+def stamp_counted(db: sqlite3.Connection, number: int) -> None:
+    """Mark every void, ended payment and refund the period counted as Z ``number``'s (call in
+    the Z's transaction, after ``period_rows``: the same rows)."""
+    period = Window("", "", stamped=True)
+    void, void_args = period.where("void", "id", "status_at")
+    db.execute(
+        "INSERT INTO z_counted (kind, row_id, z_number) SELECT 'void', id, ? FROM sales "
+        f"WHERE status = 'voided' AND {void}",
+        (number, *void_args),
+    )
+    ending, ending_args = period.where("ending", "id", "updated_at")
+    db.execute(
+        "INSERT INTO z_counted (kind, row_id, z_number) SELECT 'ending', id, ? FROM attempts "
+        f"WHERE phase IN ({_ENDING_MARKS}) AND {ending}",
+        (number, *ENDING_PHASES, *ending_args),
+    )
+    if "refunds" in _tables(db):
+        refund, refund_args = period.where("refund", "id", "done_at")
+        db.execute(
+            "INSERT INTO z_counted (kind, row_id, z_number) SELECT 'refund', id, ? FROM refunds "
+            f"WHERE status = 'DONE' AND {refund}",
+            (number, *refund_args),
+        )
 
 
 def _columns(db: sqlite3.Connection, table: str) -> set[str]:
@@ -57,7 +104,7 @@ def _paid_sale(row: sqlite3.Row, sale: Sale) -> PaidSale:
     )
 
 
-def _refunds_done(db: sqlite3.Connection, after: str, until: str) -> list[RefundDone]:
+def _refunds_done(db: sqlite3.Connection, period: Window) -> list[RefundDone]:
     """Refunds DONE in the period, one row per refund and VAT rate where its lines say the rate
     (refunds by line); a refund by amount only (no lines) has none: unsplit."""
     tables = _tables(db)
@@ -65,18 +112,20 @@ def _refunds_done(db: sqlite3.Connection, after: str, until: str) -> list[Refund
         return []
     columns = _columns(db, "refunds")
     if "done_at" not in columns or "refund_lines" not in tables:
+        where, args = period.where("refund", "id", "updated_at")
         rows = db.execute(
             "SELECT sale_id, 'netgiro', NULL, amount FROM refunds WHERE status = 'DONE' "
-            "AND updated_at > ? AND updated_at <= ? ORDER BY id",
-            (after, until),
+            f"AND {where} ORDER BY id",
+            args,
         ).fetchall()
     else:
+        where, args = period.where("refund", "r.id", "r.done_at")
         rows = db.execute(
             "SELECT r.sale_id, r.tender, l.vat_rate, SUM(COALESCE(l.gross, r.amount)) "
             "FROM refunds r LEFT JOIN refund_lines l ON l.refund_id = r.id "
-            "WHERE r.status = 'DONE' AND r.done_at > ? AND r.done_at <= ? "
+            f"WHERE r.status = 'DONE' AND {where} "
             "GROUP BY r.id, l.vat_rate ORDER BY r.id, l.vat_rate DESC",
-            (after, until),
+            args,
         ).fetchall()
     return [
         RefundDone(str(tender), int(gross), int(sale_id), {} if rate is None else {rate: gross})
@@ -84,15 +133,16 @@ def _refunds_done(db: sqlite3.Connection, after: str, until: str) -> list[Refund
     ]
 
 
-def _refund_count(db: sqlite3.Connection, after: str, until: str) -> int | None:
+def _refund_count(db: sqlite3.Connection, period: Window) -> int | None:
     """Refund actions done in the period: one manager's refund paid back through two tenders
     (one slip) is one; None where every refund row is an action of its own (older journals)."""
     if "slip_id" not in _columns(db, "refunds"):
         return None
+    where, args = period.where("refund", "id", "done_at")
     row = db.execute(
         "SELECT COUNT(DISTINCT COALESCE('slip' || slip_id, 'refund' || id)) FROM refunds "
-        "WHERE status = 'DONE' AND done_at > ? AND done_at <= ?",
-        (after, until),
+        f"WHERE status = 'DONE' AND {where}",
+        args,
     ).fetchone()
     return int(row[0])
 
@@ -128,15 +178,16 @@ def _pending(db: sqlite3.Connection) -> list[Pending]:
 def period_rows(db: sqlite3.Connection, after: str, until: str, after_receipt: int) -> PeriodRows:
     """The rows of the period after ``after`` (the last Z's close, "" for the first) up to
     ``until``, and the paid sales numbered above ``after_receipt``; call it in one transaction."""
+    period = window(db, after, until)
+    void, void_args = period.where("void", "id", "status_at")
     voided = db.execute(
-        "SELECT COUNT(*) FROM sales WHERE status = 'voided' AND status_at > ? AND status_at <= ?",
-        (after, until),
+        f"SELECT COUNT(*) FROM sales WHERE status = 'voided' AND {void}", void_args
     ).fetchone()[0]
-    marks = ", ".join("?" * len(ENDING_PHASES))
+    ending, ending_args = period.where("ending", "id", "updated_at")
     endings = db.execute(
-        f"SELECT phase, COUNT(*) FROM attempts WHERE phase IN ({marks}) "
-        "AND updated_at > ? AND updated_at <= ? GROUP BY phase",
-        (*ENDING_PHASES, after, until),
+        f"SELECT phase, COUNT(*) FROM attempts WHERE phase IN ({_ENDING_MARKS}) AND {ending} "
+        "GROUP BY phase",
+        (*ENDING_PHASES, *ending_args),
     ).fetchall()
     moves = db.execute(
         "SELECT kind, amount, reason, who, at FROM cash_movements WHERE z_number IS NULL "
@@ -145,8 +196,8 @@ def period_rows(db: sqlite3.Connection, after: str, until: str, after_receipt: i
     return PeriodRows(
         sales=_paid_sales(db, after_receipt),
         movements=[CashMove(r[0], r[1], r[2], r[3], r[4]) for r in moves],
-        refunds=_refunds_done(db, after, until),
-        refund_count=_refund_count(db, after, until),
+        refunds=_refunds_done(db, period),
+        refund_count=_refund_count(db, period),
         voided=int(voided),
         endings={str(r[0]): int(r[1]) for r in endings},
         pending=_pending(db),

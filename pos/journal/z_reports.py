@@ -28,7 +28,7 @@ from pos.journal.audit import append_in, has_audit, utc_text
 from pos.journal.errors import JournalError
 from pos.journal.health import translate
 from pos.journal.print_jobs import insert_job
-from pos.journal.z_period import first_moment, period_rows
+from pos.journal.z_period import first_moment, period_rows, stamp_counted
 
 if TYPE_CHECKING:
     from pos.journal.store import Journal
@@ -303,6 +303,8 @@ def add_movement(
         raise CashRefused(f"{kind!r} is not a cash movement ({', '.join(MOVEMENT_ACTIONS)}).")
     stamp = utc_text(at)
     with _writing(journal, CASH_POINT) as db:
+        if kind == "paid_out":
+            _refuse_more_than_the_drawer(db, amount, stamp)
         cursor = db.execute(
             "INSERT INTO cash_movements (kind, amount, reason, who, at) VALUES (?, ?, ?, ?, ?)",
             (kind, amount, reason, who, stamp),
@@ -312,6 +314,21 @@ def add_movement(
         append_in(db, who, MOVEMENT_ACTIONS[kind], {**audit, **(details or {})}, at=stamp)
         row = db.execute("SELECT * FROM cash_movements WHERE id = ?", (movement_id,)).fetchone()
     return _movement(row)
+
+
+def _refuse_more_than_the_drawer(db: sqlite3.Connection, amount: int, stamp: str) -> None:
+    """A paid-out never takes more than the drawer should hold (a typed 5000000 for 5000)."""
+    last = _last_z(db)
+    until = max(stamp, last.closed_at) if last else stamp
+    rows = period_rows(
+        db, last.closed_at if last else "", until, last.last_receipt_no if last else 0
+    )
+    expected = compute(rows).cash.expected
+    if amount > expected:
+        raise CashRefused(
+            f"A paid-out of {amount} kr. is more than the drawer should hold ({expected} kr.); "
+            "nothing was written. Check the amount."
+        )
 
 
 def close_z(
@@ -393,6 +410,7 @@ def close_z(
             ),
         )
         db.execute("UPDATE cash_movements SET z_number = ? WHERE z_number IS NULL", (number,))
+        stamp_counted(db, number)
         job_id = insert_job(db, "report", report)
     return ClosedZ(z_report(journal, number), job_id, voided)
 

@@ -4,10 +4,13 @@ Each is a manager's action (manager mode), journaled with its audit row in one t
 counted in the next Z: the float, paid-in and paid-out in the expected cash, a no-sale as an
 opening of the drawer. When a drawer is given it is kicked after the commit; a drawer that does
 not open never undoes the movement (the cashier opens it with the key: the message says so).
+On the till's event loop pass ``drawer=None`` and ``await kick_drawer(drawer)`` after: the kick
+then runs in a thread of its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -122,8 +125,18 @@ def _move(
     auth.require_manager(session)
     if reason and (len(reason) > MAX_REASON or not reason.isprintable()):
         raise CashError(f"Keep the reason to one line of at most {MAX_REASON} letters.")
-    movement = zdb.add_movement(journal, kind, amount, reason, session.actor, at=auth.clock())
+    try:
+        movement = zdb.add_movement(journal, kind, amount, reason, session.actor, at=auth.clock())
+    except zdb.CashRefused as exc:
+        raise CashError(exc.message) from exc
     return CashMoved(movement, _kick(drawer))
+
+
+async def kick_drawer(drawer: Drawer | None) -> str:
+    """Kick the drawer off the event loop (the till's screen): a network printer that hangs
+    until its timeout never freezes the screen. Journal first with ``drawer=None`` on the loop's
+    thread (the journal's connection belongs to it), then await this; "" when it opened."""
+    return await asyncio.to_thread(_kick, drawer)
 
 
 def _kick(drawer: Drawer | None) -> str:

@@ -63,8 +63,8 @@ def scanner_from_settings(settings: ScannerSettings) -> Scanner | None:
     Only the process holding the register lock may open the port (the till, once its session
     is open): a second reader would steal the scans.
     """
-    if settings.kind != "serial":
-        return None
+    if settings.kind != "serial" or not settings.port:
+        return None  # no port: the config's banner says so; the till takes typed codes meanwhile
     return SerialScanner(settings.port, settings.baud, settings.suffix)
 
 

@@ -37,14 +37,28 @@ from pos.people import PeopleFile, Person, hash_pin, pin_matches
 ENTERED, SIGNED_IN, FAILED = "auth.entered", "auth.signed_in", "auth.pin_failed"
 LOCKED, REFUSED_LOCKED, UNLOCKED = "auth.locked", "auth.refused_locked", "auth.unlocked"
 LEFT, IDLE_EXIT, NOT_A_MANAGER = "auth.left", "auth.idle_exit", "auth.not_a_manager"
-_SUCCESS_OF: dict[str, SignInEvent] = {ENTERED: "success", SIGNED_IN: "success", UNLOCKED: "unlock"}
+LOCK_WITHHELD = "auth.lock_withheld"
+_SUCCESS_OF: dict[str, SignInEvent] = {
+    ENTERED: "success",
+    SIGNED_IN: "success",
+    UNLOCKED: "unlock",
+    LOCK_WITHHELD: "unlock",  # the count starts again; the till slows the next tries instead
+}
+SLOW_DOWN_STEP_S, SLOW_DOWN_MAX_S = 30, 300
 _UNKNOWN_NAME_LENGTH = 40
 
 
 class PinRejected(PosError):
-    """Wrong name or PIN; the message says how many tries are left."""
+    """Wrong name or PIN; the message says how many tries are left.
+
+    ``slow_down_s``: how long the till waits before it takes the next try for this person
+    (the last manager who can enter is never locked: guessing is slowed instead)."""
 
     title = "PIN"
+
+    def __init__(self, message: str, slow_down_s: int = 0) -> None:
+        super().__init__(message)
+        self.slow_down_s = slow_down_s
 
 
 class PersonLocked(PosError):
@@ -113,6 +127,8 @@ class ManagerAuth:
         return self._sign_in(name, pin, "cashier")
 
     def _sign_in(self, name: str, pin: str, role: Role) -> Session:
+        if not pin.strip():  # Enter pressed by mistake: asked again, no try counted
+            raise PinRejected("Enter the PIN (nothing was typed).")
         now = self.clock()
         person = self.people.find(name)
         if person is None and not any(p.role == "manager" for p in self.people.people()):
@@ -141,14 +157,44 @@ class ManagerAuth:
     def _failed(self, person: Person, role: Role, before: Lockout, now: datetime) -> Session:
         self._audit(person.actor, FAILED, {"as": role, "failures": before.failures + 1}, now)
         after = self.lockout(person, now)
+        withheld = self._withheld_locks(person)
         if after.locked_until is not None and after.locked_at(now):
+            if self._last_manager_standing(person, now):
+                return self._withhold_lock(person, role, withheld + 1, now)
             self._audit(
                 person.actor, LOCKED, {"until": after.locked_until.isoformat(), "as": role}, now
             )
             raise PersonLocked(_locked_message(person, after.locked_until, now))
         raise PinRejected(
             f"Wrong PIN. {after.tries_left()} tries left before {person.name} is locked for "
-            "30 minutes."
+            "30 minutes.",
+            _slow_down_s(withheld),
+        )
+
+    def _last_manager_standing(self, person: Person, now: datetime) -> bool:
+        """Locking ``person`` would leave no manager able to enter (issue 19: a cashier cannot
+        lock out every manager by naming each in turn)."""
+        if person.role != "manager":
+            return False
+        others = [p for p in self.people.people() if p.role == "manager" and p != person]
+        return all(self.lockout(other, now).locked_at(now) for other in others)
+
+    def _withhold_lock(self, person: Person, role: Role, withheld: int, now: datetime) -> Session:
+        """The tenth failure of the last manager who can enter: no lock, a slower till instead."""
+        wait = _slow_down_s(withheld)
+        details = {"as": role, "why": "the last manager who can enter", "slow_down_s": wait}
+        self._audit(person.actor, LOCK_WITHHELD, details, now)
+        raise PinRejected(
+            f"Wrong PIN. {person.name} is the last manager who can enter, so is not locked: the "
+            f"till waits {wait} seconds before the next try.",
+            wait,
+        )
+
+    def _withheld_locks(self, person: Person) -> int:
+        """Locks withheld from this person since their last real success or unlock."""
+        since = last_seq(self.journal, actor=person.actor, actions=[ENTERED, SIGNED_IN, UNLOCKED])
+        return len(
+            entries(self.journal, actor=person.actor, actions=[LOCK_WITHHELD], after_seq=since)
         )
 
     def lockout(self, person: Person, now: datetime) -> Lockout:
@@ -217,6 +263,11 @@ class ManagerAuth:
         self, actor: str, action: str, details: Mapping[str, Any], now: datetime
     ) -> AuditEntry:
         return append_audit(self.journal, actor, action, details, at=now)
+
+
+def _slow_down_s(withheld: int) -> int:
+    """30 s after the first withheld lock, 60 s after the second, … at most 5 minutes."""
+    return min(SLOW_DOWN_STEP_S * withheld, SLOW_DOWN_MAX_S)
 
 
 def _unknown_actor(name: str) -> str:

@@ -132,6 +132,20 @@ def render_job(job: QueuedJob, fmt: ReceiptFormat) -> PrintJobBytes:
     return PrintJobBytes(job_file_name(job), data, text)
 
 
+DOCUMENT_WORDS = {"report": "Report", "refund_slip": "Refund slip"}
+
+
+def job_label(job: QueuedJob) -> str:
+    """A job in words for a headless command's output: "Receipt of sale 7", "Report 3"."""
+    document = job.snapshot.get("document")
+    if document is None:
+        return f"Receipt of sale {job.sale_id}"
+    word = DOCUMENT_WORDS.get(str(document), str(document).replace("_", " ").capitalize())
+    number = job.snapshot.get("number")
+    label = f"{word} {number if number is not None else f'(job {job.id})'}"
+    return label if job.copy_no == 0 else f"{label}, AFRIT {job.copy_no}"
+
+
 def job_file_name(job: QueuedJob) -> str:
     document = job.snapshot.get("document")
     if document is not None:

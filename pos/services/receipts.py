@@ -28,6 +28,7 @@ from pos.services.printing import (
     JobPrinted,
     PrintQueue,
     ReceiptFormat,
+    job_label,
     read_templates,
     receipt_blocks,
 )
@@ -69,15 +70,15 @@ def print_queued_receipts(
     try:
         queue = PrintQueue(journal, printer, fmt)
         for job in queue.start():
-            announce(f"Receipt of sale {job.sale_id} may not have printed: reprint it as a copy.")
+            announce(f"{job_label(job)} may not have printed: reprint it as a copy.")
         for event in queue.print_pending():
             if isinstance(event, JobPrinted):
-                announce(f"Receipt of sale {event.job.sale_id} printed ({printer.name}).")
+                announce(f"{job_label(event.job)} printed ({printer.name}).")
             elif isinstance(event, JobFailed):
-                announce(
-                    f"Receipt of sale {event.job.sale_id} not printed: {event.reason}. "
-                    "The sale is paid; reprint it when the printer is back."
-                )
+                then = "Reprint it when the printer is back."
+                if event.job.is_receipt:
+                    then = "The sale is paid; reprint it when the printer is back."
+                announce(f"{job_label(event.job)} not printed: {event.reason}. {then}")
     except PosError as exc:
         announce(f"Receipts not printed: {exc.message}. The sales are paid and journaled.")
     except Exception as exc:  # printing must never turn a paid sale into a crash

@@ -38,7 +38,12 @@ COUNT_PROMPT = "Cash counted in the drawer (kr.): "
 def _read_only(settings: Settings) -> Journal:
     if not settings.journal_file.exists():
         raise JournalError(f"There is no journal at {settings.journal_file} yet: no report.")
-    return Journal(settings.journal_file, read_only=True, store_id=settings.register.store_id)
+    return Journal(
+        settings.journal_file,
+        read_only=True,
+        store_id=settings.register.store_id,
+        receipt_header=receipt_header(settings),
+    )
 
 
 def read_x(settings: Settings) -> dict[str, Any]:
@@ -85,6 +90,11 @@ def close_z_at_shell(
     with _manager(settings, manager, ask) as (auth, session):
         journal = auth.journal
         blockers = reports.z_blockers(journal)
+        if blockers.live_references:  # this shell holds the lock: no till is driving them
+            raise reports.ZRefused(
+                f"The Z cannot close: {blockers.message()}. No till is running that payment: run "
+                "`pos recover` to settle it with Netgíró, then close the Z."
+            )
         if not blockers.empty and not void_open:
             raise reports.ZRefused(
                 f"The Z cannot close: {blockers.message()}. Finish them in the till, or run "

@@ -157,8 +157,17 @@ def backup_journal(journal: Journal, target: Path) -> Path:
     _private_folder(target.parent)
     if target.exists():
         raise FileExistsError(f"{target} exists already; it was left as it is")
-    zdb.backup_into(journal, target)
-    target.chmod(0o600)
+    # Written under another name and renamed when whole: a copy cut short (disk full, a kill)
+    # must never pass for this Z's backup.
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        zdb.backup_into(journal, partial)
+        partial.chmod(0o600)
+        partial.replace(target)
+    except Exception:
+        partial.unlink(missing_ok=True)
+        raise
     return target
 
 

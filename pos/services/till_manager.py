@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from pos.config.editing import KeyChange
+from pos.config.reports import ReportsSettings
 from pos.core.errors import InputError, PosError
 from pos.core.people import Role, minutes_left
 from pos.core.reservations import Decided
@@ -37,14 +38,18 @@ from pos.services.manager_settings import NotACounterSetting, change_setting, is
 from pos.services.reservations import Reservations
 from pos.services.settling import settle_sale
 from pos.services.status import Unsettled, unsettled_sales
+from pos.services.till_manager_money import (
+    CashKind,
+    CounterNotEmpty,
+    MoneyActions,
+    Refunded,
+)
 from pos.services.till_session import TillSession
 
 RefusalKind = Literal["wrong", "locked", "not_manager", "no_managers", "people_file"]
 NO_LIMIT = DiscountLimit(percent=100, amount=10**12)
 """What a manager may approve: anything up to the whole line or sale."""
 
-DRAWER_OPENED = "drawer.no_sale"
-RECEIPT_REPRINTED = "receipt.reprinted"
 DISCOUNT_APPROVED = "discount.approved"
 
 
@@ -60,11 +65,14 @@ class SignInRefused(PosError):
         *,
         tries_left: int | None = None,
         minutes: int | None = None,
+        wait_s: int = 0,
     ) -> None:
         super().__init__(message)
         self.kind: RefusalKind = kind
         self.tries_left = tries_left
         self.minutes = minutes
+        self.wait_s = wait_s
+        """Seconds before the next try is taken (the last manager who can enter is slowed)."""
 
 
 class NobodyCalled(InputError):
@@ -116,7 +124,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class TillManager:
+class TillManager(MoneyActions):
     """Sign-in and the manager's actions for one open till session."""
 
     def __init__(
@@ -126,10 +134,13 @@ class TillManager:
         *,
         clock: Callable[[], datetime] = _utc_now,
         config_file: Path | None = None,
+        backup_dir: Path | None = None,
     ) -> None:
         self.session = session
         self.people = people
         self.config_file = config_file
+        data_dir = session.till.settings.data_dir
+        self.backup_dir = backup_dir or ReportsSettings().backup_folder(data_dir)
         self.journal = session.till.journal
         self.auth = ManagerAuth(people, self.journal, clock=clock)
         self.reservations = Reservations(self.journal, session.till.client, self.auth)
@@ -156,7 +167,8 @@ class TillManager:
         except PinRejected as exc:
             kind = self._why_rejected(name, role)
             tries = self._tries_left(name) if kind == "wrong" else None
-            raise SignInRefused(exc.message, kind, tries_left=tries) from exc
+            wait = exc.slow_down_s
+            raise SignInRefused(exc.message, kind, tries_left=tries, wait_s=wait) from exc
         except PeopleFileError as exc:
             raise SignInRefused(exc.message, "people_file") from exc
 
@@ -191,10 +203,6 @@ class TillManager:
     def end_if_idle(self, manager: Session) -> bool:
         """The manager screen's timer: True when manager mode ended now (audited)."""
         return self.auth.end_if_idle(manager)
-
-    def still_on(self, manager: Session) -> None:
-        """An action key pressed: one more action (raises ManagerModeEnded once idle too long)."""
-        self.auth.require_manager(manager)
 
     def leave(self, manager: Session) -> None:
         self.auth.leave(manager)
@@ -239,24 +247,15 @@ class TillManager:
 
     # --- the drawer, copies, discounts ---------------------------------------------------------
 
-    def open_drawer(self, manager: Session) -> str:
-        """A no-sale drawer opening (counted at Z from the audit log); "" when it opened."""
-        self.auth.require_manager(manager)
-        problem = self.session.open_drawer()
-        self.auth.record(manager, DRAWER_OPENED, {"opened": not problem, "problem": problem})
-        return problem
-
     def reprint(self, manager: Session, receipt_no: int) -> Reprinted:
-        """An AFRIT of any receipt by its number: queued here, printed by the till's print run."""
+        """An AFRIT of any receipt by its number: queued with its audit row in one commit
+        (``print.reprint``, why "manager"), printed by the till's print run."""
         self.auth.require_manager(manager)
         original = jobs_db.receipt_job(self.journal, receipt_no)
         if original is None:
             raise NoSuchReceipt(receipt_no)
-        copy = jobs_db.add_copy(self.journal, original.id)
-        self.auth.record(
-            manager,
-            RECEIPT_REPRINTED,
-            {"receipt_no": receipt_no, "sale_id": original.sale_id, "copy_no": copy.copy_no},
+        copy = jobs_db.add_audited_copy(
+            self.journal, original.id, actor=manager.actor, why="manager"
         )
         return Reprinted(receipt_no, copy)
 
@@ -281,3 +280,17 @@ class TillManager:
                 "cashier": self.session.cashier,
             },
         )
+
+
+__all__ = [
+    "CashKind",
+    "CounterNotEmpty",
+    "NoConfigFile",
+    "NoSuchReceipt",
+    "NobodyCalled",
+    "NotInTheTill",
+    "Refunded",
+    "Reprinted",
+    "SignInRefused",
+    "TillManager",
+]

@@ -355,9 +355,10 @@ class TillSession:
             except PosError as exc:  # reported, and tried again next period
                 log.warning("periodic recovery: %s", exc)
 
-    def open_drawer(self) -> str:
-        """A no-sale opening (a manager's, audited by the caller); "" when it opened."""
-        return self._kick_drawer()
+    @property
+    def drawer(self) -> Drawer:
+        """The register's drawer, for a manager's cash movements (they kick it themselves)."""
+        return self._drawer
 
     def close(self) -> None:
         """The till closes cleanly: the next start will not report a killed till."""

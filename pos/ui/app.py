@@ -30,7 +30,7 @@ from pos.ui.messages import TillUpdated
 from pos.ui.serial_scan import (
     ScannerChanged,
     ScannerCode,
-    hand_scan_to,
+    ScanRelay,
     show_scanner_state,
     start_serial_scanner,
 )
@@ -43,6 +43,13 @@ def with_demo(settings: ScreenSettings, session: TillSession) -> ScreenSettings:
     if not settings.demo_from_sandbox or sandbox is None:
         return settings
     return replace(settings, demo=DemoInfo(sandbox.customer_page_url))
+
+
+def _signing_in(screen: Screen[object]) -> bool:
+    """A cashier's sign-in is on screen: nobody is at the till yet, so no sales are shown."""
+    from pos.ui.screens.signin import PinScreen
+
+    return isinstance(screen, PinScreen) and screen.purpose == "cashier"
 
 
 SessionOpener = Callable[[], AbstractAsyncContextManager[TillSession]]
@@ -61,6 +68,7 @@ class TillApp(App[int]):
         self._exits = AsyncExitStack()
         self.settings = settings
         self.messages = load_messages(settings.ui.language)
+        self._scans = ScanRelay(self, self.messages)
         self.context: TillContext | None = None
         self.failure: PosError | None = None
         self.title = self.messages("app.title")
@@ -86,7 +94,7 @@ class TillApp(App[int]):
 
     @on(ScannerCode)
     def _scanned(self, message: ScannerCode) -> None:
-        hand_scan_to(self.screen, message.code, self.messages)
+        self._scans.take(message.code)
 
     @on(ScannerChanged)
     def _scanner_changed(self, message: ScannerChanged) -> None:
@@ -135,7 +143,7 @@ class TillApp(App[int]):
         """Only the till's own rare actions; Quit only while no payment is live."""
         say = self.messages
         yield SystemCommand(say("palette.help"), say("palette.help_help"), self.action_help)
-        if self.context is not None:
+        if self.context is not None and not _signing_in(screen):
             yield SystemCommand(say("palette.today"), say("palette.today_help"), self._show_today)
             yield SystemCommand(
                 say("palette.recover"), say("palette.recover_help"), self._recover_now

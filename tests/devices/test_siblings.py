@@ -57,3 +57,32 @@ def test_a_config_file_without_store_gets_no_made_up_header(tmp_path: Path) -> N
     config = tmp_path / "pos.toml"
     config.write_text("[register]\n", encoding="utf-8")
     assert load_settings(config, need_secret=False).store.name == ""
+
+
+def test_a_scanner_port_that_is_no_port_is_a_config_fault_not_an_unplugged_scanner() -> None:
+    import threading
+
+    from pos.devices.scanner import SerialScanner
+    from pos.devices.status import DeviceStatus
+
+    seen: list[DeviceStatus] = []
+    said = threading.Event()
+
+    def status(now: DeviceStatus) -> None:
+        seen.append(now)
+        said.set()
+
+    scanner = SerialScanner("nosuchscheme://x", backoff_s=(0.05,))
+    scanner.start(lambda code: None, status)
+    try:
+        assert said.wait(10)
+    finally:
+        scanner.stop()
+    assert (seen[0].state, seen[0].kind) == ("fault", "config")
+
+
+def test_a_serial_scanner_without_a_port_is_not_started() -> None:
+    from pos.config.scanner import ScannerSettings
+    from pos.services.devices import scanner_from_settings
+
+    assert scanner_from_settings(ScannerSettings("serial", "", 9600, "CR")) is None

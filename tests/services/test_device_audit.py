@@ -232,3 +232,28 @@ def test_a_job_another_print_run_took_is_not_reported_as_failed(
         events = PrintQueue(journal, printer, ReceiptFormat()).print_pending()  # type: ignore[arg-type]
         assert [(type(e).__name__, e.job.id) for e in events] == [("JobPrinted", first.id)]
         assert jobs_db.job(journal, second.id).status == "sending"  # the other run's, untouched
+
+
+def test_headless_printing_names_documents_by_their_kind_and_number(
+    tmp_path: Path, refund_slip_layout: None
+) -> None:
+    from pos.services.receipts import print_queued_receipts
+
+    said: list[str] = []
+    with Journal(tmp_path / "journal.sqlite3") as journal:
+        jobs_db.enqueue(journal, "refund_slip", {"number": 3})
+        cut_off = jobs_db.enqueue(journal, "refund_slip", {"number": 4})
+        jobs_db.claim(journal, cut_off.id)  # a crash while it was printing
+        jobs_db.enqueue(journal, "report", {"number": 7})  # no layout registered for it here
+        saved = DOCUMENT_LAYOUTS.pop("report", None)
+        try:
+            print_queued_receipts(
+                journal, FilePrinter(tmp_path / "out"), ReceiptFormat(), announce=said.append
+            )
+        finally:
+            if saved is not None:
+                DOCUMENT_LAYOUTS["report"] = saved
+    assert said[0] == "Refund slip 4 may not have printed: reprint it as a copy."
+    assert said[1] == "Refund slip 3 printed (file)."
+    assert said[2].startswith("Report 7 not printed: cannot be rendered")
+    assert "sale" not in " ".join(said)

@@ -23,7 +23,9 @@ from pos.services.wiring import register_lock
 def config(tmp_path: Path) -> Path:
     path = tmp_path / "register.toml"
     path.write_text(
-        f"[paths]\ndata_dir = '{tmp_path / 'data'}'\n[reports]\nbackup_dir = 'backups'\n",
+        f"[paths]\ndata_dir = '{tmp_path / 'data'}'\n[reports]\nbackup_dir = 'backups'\n"
+        "[store]\nname = 'Dæmibúðin ehf.'\naddress = 'Laugavegi 1'\nkennitala = '550303-1240'\n"
+        "vsk_number = '123456'\n",
         encoding="utf-8",
     )
     settings = load_settings(path, need_secret=False)
@@ -93,7 +95,9 @@ def test_the_till_open_refuses_z_and_cash_and_still_shows_x_and_z_n(
         )
         assert "manager mode (F9)" in capsys.readouterr().err
         assert pos(config, "", monkeypatch, "report", "x") == 0
-        assert "X-SKÝRSLA (staða fyrir Z nr. 2)" in capsys.readouterr().out
+        shown = capsys.readouterr().out
+        assert "X-SKÝRSLA (staða fyrir Z nr. 2)" in shown
+        assert shown.splitlines()[0].strip() == "Dæmibúðin ehf."
         assert pos(config, "", monkeypatch, "report", "z", "1", "--width", "32") == 0
         assert all(len(line) <= 32 for line in capsys.readouterr().out.splitlines())
     with Journal(settings.journal_file, read_only=True) as journal:

@@ -2,7 +2,8 @@
 
 The day runs through the till's own code paths on a real journal file and the real sandbox
 over loopback: cash with change, Netgíró, a split tender, discounts, a cancellation, two voids,
-a parked sale voided at the Z, a Netgíró refund through the Partner API, a found reservation,
+a parked sale voided at the Z, a cash refund and a Netgíró refund by line (through the Partner
+API), a found reservation,
 float, paid-in, paid-out, a no-sale, and a blind count that comes up short.
 
 The hand arithmetic (prices from config/catalog.example.csv):
@@ -22,9 +23,12 @@ The hand arithmetic (prices from config/catalog.example.csv):
     11 %: 458 + 689 + 1 190 + 1 290 = 3 627;  VAT (3 627·11 + 55) // 111 = 359;    net 3 268
     cash 2 137 + 1 000 + 24 981 = 28 118; Netgíró 2 990 + 1 530 = 4 520; change 2 863 + 19 = 2 882
     discounts: 1 sale, 2 499 + 500 = 2 999
-    refund: 1 000 of B back to Netgíró (no lines: unsplit)
-    drawer: float 20 000 + cash 28 118 + paid-in 5 000 - paid-out 3 000 = 50 118 expected;
-            counted 50 000: 118 short
+    refunds: one Mjólk of A (229 at 11 %) from the drawer; all of B (2 990 at 24 %) to Netgíró
+      VAT (2 990·24 + 62) // 124 = 579, net 2 411; (229·11 + 55) // 111 = 23, net 206
+    net of refunds: 24 %: 29 011 - 2 990 = 26 021, VAT (26 021·24 + 62) // 124 = 5 036, net 20 985
+                    11 %: 3 627 - 229 = 3 398,   VAT (3 398·11 + 55) // 111 = 337,    net 3 061
+    drawer: float 20 000 + cash 28 118 + paid-in 5 000 - paid-out 3 000 - refund 229 = 49 889
+            expected; counted 49 800: 89 short
 """
 
 from __future__ import annotations
@@ -47,9 +51,10 @@ from pos.journal.z_reports import ZRefused
 from pos.netgiro.partner import PartnerClient
 from pos.people import PeopleFile, Person, hash_pin
 from pos.services import cash, reports
+from pos.services.line_refunds import LineRefunds, cash_paid_out
 from pos.services.manager_auth import ManagerAuth, Session
 from pos.services.printing import JobPrinted, PrintQueue, ReceiptFormat
-from pos.services.refunds import NetgiroRefunds, partner_base_url
+from pos.services.refunds import partner_base_url
 from tests.services.refund_support import found_reservation
 from tests.services.till_fixtures import Counter, counter_at, sandbox_at
 
@@ -88,8 +93,8 @@ async def pay_netgiro(counter: Counter, carts_before: int, action: str = "accept
     return (await paying).paid
 
 
-async def scripted_day(counter: Counter, auth: ManagerAuth, manager: Session) -> int:
-    """The day up to the Z; returns sale B's id (refunded in part)."""
+async def scripted_day(counter: Counter, auth: ManagerAuth, manager: Session) -> None:
+    """The day up to the Z and its refunds."""
     session, journal = counter.session, counter.journal
     cash.opening_float(auth, manager, journal, 20_000)
     session.cashier = "Jón"
@@ -102,7 +107,6 @@ async def scripted_day(counter: Counter, auth: ManagerAuth, manager: Session) ->
     # B: Netgíró
     session.enter(SOCKS)
     assert await pay_netgiro(counter, 0)
-    sale_b = max(s.sale_id for s in session.today_sales() if s.status == "paid")
     session.cashier = "Sigga"
     # C: split, cash first
     for code in (COFFEE, FISH, BAG):
@@ -131,27 +135,28 @@ async def scripted_day(counter: Counter, auth: ManagerAuth, manager: Session) ->
     cash.paid_in(auth, manager, journal, 5000, "Skiptimynt frá banka")
     cash.paid_out(auth, manager, journal, 3000, "Hreinsiefni")
     cash.no_sale(auth, manager, journal, reason="Viðskiptavinur skipti seðli")
-    return sale_b
 
 
 async def test_the_z_of_a_scripted_day_matches_the_hand_worked_numbers(
     tmp_path: Path, counter: Counter, auth: ManagerAuth, manager: Session
 ) -> None:
-    sale_b = await scripted_day(counter, auth, manager)
+    await scripted_day(counter, auth, manager)
     journal = counter.journal
-    # a Netgíró refund of 1 000 of sale B, through the sandbox's Partner API
+    # refunds by line: one Mjólk of receipt 1 (A) from the drawer, all of receipt 2 (B) back to
+    # Netgíró through the sandbox's Partner API
     partner_url = partner_base_url(counter.sandbox.base_url, None)
     async with PartnerClient(partner_url, FIRST_TEST_APPLICATION.secret_key) as partner:
-        refund = await NetgiroRefunds(journal, partner, auth).refund(
-            manager, sale_b, 1000, "Skilað: ein sokkapör"
-        )
-    assert refund.status == "DONE"
+        refunds = LineRefunds(journal, partner, auth)
+        milk = await refunds.refund(manager, "1", [(1, 1000)], "Mjólkin súr")
+        socks = await refunds.refund(manager, "2", [(1, None)], "Skilað: sokkar")
+    assert (cash_paid_out(milk), cash_paid_out(socks)) == (229, 0)
+    assert [r.status for r in socks.refunds] == ["DONE"]
     reservation = await found_reservation(counter.sandbox, journal)
 
     with pytest.raises(ZRefused, match="parked"):
-        reports.close_z(auth, manager, journal, counted=50_000, backup_dir=tmp_path / "bk")
+        reports.close_z(auth, manager, journal, counted=49_800, backup_dir=tmp_path / "bk")
     closed = reports.close_z(
-        auth, manager, journal, counted=50_000, backup_dir=tmp_path / "bk", void_open=True
+        auth, manager, journal, counted=49_800, backup_dir=tmp_path / "bk", void_open=True
     )
     z = closed.snapshot
 
@@ -165,11 +170,18 @@ async def test_the_z_of_a_scripted_day_matches_the_hand_worked_numbers(
     assert z["change_given"] == 2_882
     assert z["discounts"] == {"sales": 1, "amount": 2_999}
     assert z["refunds"] == {
-        "count": 1,
-        "by_tender": {"cash": 0, "netgiro": 1_000},
-        "by_rate": [],
-        "unsplit": 1_000,
+        "count": 2,
+        "by_tender": {"cash": 229, "netgiro": 2_990},
+        "by_rate": [
+            {"rate": 24, "gross": 2_990, "vat": 579, "net": 2_411},
+            {"rate": 11, "gross": 229, "vat": 23, "net": 206},
+        ],
+        "unsplit": 0,
     }
+    assert z["net_by_rate"] == [
+        {"rate": 24, "gross": 26_021, "vat": 5_036, "net": 20_985},
+        {"rate": 11, "gross": 3_398, "vat": 337, "net": 3_061},
+    ]
     assert (z["voided"], z["voided_at_close"]) == (3, 1)
     assert z["endings"] == {
         "CANCELLED": 1,
@@ -188,15 +200,15 @@ async def test_the_z_of_a_scripted_day_matches_the_hand_worked_numbers(
         "cash_sales": 28_118,
         "paid_in": 5_000,
         "paid_out": 3_000,
-        "cash_refunds": 0,
-        "expected": 50_118,
-        "counted": 50_000,
-        "over_short": -118,
+        "cash_refunds": 229,
+        "expected": 49_889,
+        "counted": 49_800,
+        "over_short": -89,
     }
     assert [(p["kind"], p["reference"], p["amount"]) for p in z["pending"]] == [
         ("RESERVED_UNCHARGED", reservation, 1_990)
     ]
-    assert (closed.expected, closed.counted, closed.over_short) == (50_118, 50_000, -118)
+    assert (closed.expected, closed.counted, closed.over_short) == (49_889, 49_800, -89)
     assert len(closed.voided) == 1
     assert journal.sale(closed.voided[0]).status == "voided"
 
@@ -205,7 +217,7 @@ async def test_the_z_of_a_scripted_day_matches_the_hand_worked_numbers(
     assert (head.action, head.hash) == ("z.closed", z["audit_head"])
     assert verify(journal, z["audit_head"]).ok
     text = reports.report_text(z)
-    assert "Vantar" in text and "-118" in text and z["audit_head"][:16] in text
+    assert "Vantar" in text and "-89" in text and z["audit_head"][:16] in text
 
     # the accountant's CSV beside the backup
     assert closed.csv is not None and closed.backup is not None
@@ -214,13 +226,14 @@ async def test_the_z_of_a_scripted_day_matches_the_hand_worked_numbers(
     assert rows[1:] == [
         ["1", z["closed_at"], "sales_vat", "24", "29011", "5615", "23396"],
         ["1", z["closed_at"], "sales_vat", "11", "3627", "359", "3268"],
-        ["1", z["closed_at"], "refunds_vat", "unsplit", "1000", "", ""],
-        ["1", z["closed_at"], "net_vat", "24", "29011", "5615", "23396"],
-        ["1", z["closed_at"], "net_vat", "11", "3627", "359", "3268"],
+        ["1", z["closed_at"], "refunds_vat", "24", "2990", "579", "2411"],
+        ["1", z["closed_at"], "refunds_vat", "11", "229", "23", "206"],
+        ["1", z["closed_at"], "net_vat", "24", "26021", "5036", "20985"],
+        ["1", z["closed_at"], "net_vat", "11", "3398", "337", "3061"],
         ["1", z["closed_at"], "sales_tender", "cash", "28118", "", ""],
         ["1", z["closed_at"], "sales_tender", "netgiro", "4520", "", ""],
-        ["1", z["closed_at"], "refunds_tender", "cash", "0", "", ""],
-        ["1", z["closed_at"], "refunds_tender", "netgiro", "1000", "", ""],
+        ["1", z["closed_at"], "refunds_tender", "cash", "229", "", ""],
+        ["1", z["closed_at"], "refunds_tender", "netgiro", "2990", "", ""],
         ["1", z["closed_at"], "total", "sales", "32638", "", ""],
     ]
     # the backup opens on its own and holds the day's sales and the Z
@@ -237,7 +250,7 @@ async def test_the_z_of_a_scripted_day_matches_the_hand_worked_numbers(
     events = PrintQueue(journal, FilePrinter(tmp_path / "out"), ReceiptFormat()).print_pending()
     assert all(isinstance(event, JobPrinted) for event in events)
     paper = (tmp_path / "out" / "report-000001.txt").read_text(encoding="utf-8")
-    assert "Z-SKÝRSLA nr. 1" in paper and "50.118" in paper
+    assert "Z-SKÝRSLA nr. 1" in paper and "49.889" in paper
     assert "".join(line.strip() for line in paper.splitlines()[-5:-1]) == z["audit_head"]
 
     # the next period starts empty; the movements are stamped with Z 1

@@ -3,6 +3,7 @@ nothing, the period's watermark, the X beside the open till, backups and the CSV
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import os
 import signal
@@ -10,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,6 +123,7 @@ def test_a_closed_z_and_a_stamped_movement_never_change(
 ) -> None:
     cash.paid_in(auth, manager, journal, 500, "Skiptimynt")
     close(auth, manager, journal, tmp_path, 500)
+    cash.opening_float(auth, manager, journal, 1000)
     cash.paid_out(auth, manager, journal, 200, "Frímerki")
     path = journal.path
     for sql in (
@@ -212,13 +215,16 @@ def test_cash_movements_are_checked_audited_and_a_no_sale_kicks_the_drawer(
     ):
         with pytest.raises(CashError):
             bad()
+    cash.opening_float(auth, manager, journal, 5000)
+    with pytest.raises(CashError, match=r"more than the drawer should hold \(5000 kr\.\)"):
+        cash.paid_out(auth, manager, journal, 5001, "Vörur")
     moved = cash.no_sale(auth, manager, journal, drawer=Drawer())
     assert Drawer.kicks == 1 and "with the key" in moved.drawer_problem
     out = cash.paid_out(auth, manager, journal, 1200, "Mjólk  fyrir\tkaffistofu")
     assert out.movement.reason == "Mjólk fyrir kaffistofu"
     rows = [(e.actor, e.action, e.details.get("amount")) for e in entries(journal)][-2:]
     assert rows == [("manager:Anna", "cash.no_sale", 0), ("manager:Anna", "cash.paid_out", 1200)]
-    assert [m.kind for m in cash.open_movements(journal)] == ["no_sale", "paid_out"]
+    assert [m.kind for m in cash.open_movements(journal)] == ["float", "no_sale", "paid_out"]
 
 
 def test_the_x_reads_beside_the_open_till_and_changes_nothing(
@@ -403,3 +409,70 @@ def test_a_kill_right_after_the_z_commits_leaves_a_whole_z_and_the_next_z_heals_
     second = close(auth, manager, journal, tmp_path, 0)
     assert sorted(p.name[:6] for p in (tmp_path / "bk").glob("*.csv")) == ["Z00001", "Z00002"]
     assert second.backup is not None
+
+
+class HeldDrawer:
+    """Stands in for a drawer on a network printer that hangs (a device this machine lacks)."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.released = threading.Event()
+
+    def kick(self) -> tuple[bool, str]:
+        self.started.set()
+        if not self.released.wait(10):
+            return False, "held until its timeout"
+        return True, ""
+
+
+async def test_the_drawer_is_kicked_off_the_event_loop(
+    journal: Journal, auth: ManagerAuth, manager: Session
+) -> None:
+    drawer = HeldDrawer()
+    moved = cash.no_sale(auth, manager, journal, reason="Skipt í smápeninga")
+    kicking = asyncio.create_task(cash.kick_drawer(drawer))
+    for _ in range(500):  # the loop runs this while the kick hangs in its own thread
+        if drawer.started.is_set():
+            break
+        await asyncio.sleep(0.01)
+    assert drawer.started.is_set() and not kicking.done()
+    drawer.released.set()
+    assert await kicking == ""
+    assert moved.movement.kind == "no_sale" and moved.drawer_problem == ""
+
+
+def test_voids_and_ended_payments_count_in_one_z_however_the_clock_steps(
+    tmp_path: Path, journal: Journal, auth: ManagerAuth, manager: Session
+) -> None:
+    first_void = sales.park_sale(journal, "R1", Sale().add_open_price(300, 24))
+    sales.void_sale(journal, first_void)
+    z1 = close(auth, manager, journal, tmp_path, 0)
+    assert z1.snapshot["voided"] == 1
+    second_void = sales.park_sale(journal, "R1", Sale().add_open_price(400, 24))
+    sales.void_sale(journal, second_void)
+    raw(
+        journal.path,
+        "UPDATE sales SET status_at = '2000-01-01T00:00:00.000+00:00' WHERE id = ?",
+        (second_void,),
+    )  # voided while the clock was behind the last Z
+    assert reports.x_report(journal)["voided"] == 1
+    assert close(auth, manager, journal, tmp_path, 0).snapshot["voided"] == 1
+    assert reports.x_report(journal)["voided"] == 0
+
+
+def test_the_step_stamps_what_the_zs_before_it_counted(
+    tmp_path: Path, auth: ManagerAuth, manager: Session, journal: Journal
+) -> None:
+    void = sales.park_sale(journal, "R1", Sale().add_open_price(300, 24))
+    sales.void_sale(journal, void)
+    close(auth, manager, journal, tmp_path, 0)
+    path = journal.path
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE z_counted")  # as the journal was before step 0012
+    db.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    with Journal(path) as upgraded:
+        assert reports.x_report(upgraded)["voided"] == 0  # Z 1 counted it: not again
+        stamped = upgraded._db.execute("SELECT kind, row_id, z_number FROM z_counted").fetchall()
+        assert [tuple(row) for row in stamped] == [("void", void, 1)]

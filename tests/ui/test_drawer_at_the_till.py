@@ -96,7 +96,7 @@ class HangingConnect:
 async def test_a_drawer_kick_that_hangs_never_freezes_the_screen(counter: Counter) -> None:
     hanging = HangingConnect()
     try:
-        with_network_printer(counter, hanging.port, timeout_s=6.0)
+        with_network_printer(counter, hanging.port, timeout_s=10.0)
         app = counter.app()
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: isinstance(app.screen, SaleScreen))
@@ -104,12 +104,37 @@ async def test_a_drawer_kick_that_hangs_never_freezes_the_screen(counter: Counte
             await pilot.press("f3", "f3")
             await until(pilot, lambda: isinstance(app.screen, CashScreen) and app.screen.done)
             # The change is on the screen while the kick still waits for its connect: a kick on
-            # the screen's thread would have held the screen until its 6 s timeout (and audited).
+            # the screen's thread would have held the screen until its 10 s timeout (and audited).
             assert audit_rows(counter, "drawer.open_with_key") == []
             await until(
                 pilot, lambda: "opnaðu hana með lyklinum" in " ".join(screen_text(app).split())
             )
         [(_, details)] = audit_rows(counter, "drawer.open_with_key")
         assert details["why"] == "cash_sale"
+    finally:
+        hanging.close()
+
+
+async def test_a_managers_no_sale_kick_that_hangs_never_freezes_the_manager_screen(
+    counter: Counter,
+) -> None:
+    from .test_manager_mode import add_people, enter_manager_mode, people_app, until_sale_screen
+
+    hanging = HangingConnect()
+    try:
+        with_network_printer(counter, hanging.port, timeout_s=10.0)
+        add_people(counter, cashier=False)
+        app = people_app(counter)
+        async with app.run_test(size=SIZE) as pilot:
+            await until_sale_screen(pilot, app)
+            await enter_manager_mode(pilot, app)
+            await pilot.press("f6")  # no sale: open the drawer
+            await pilot.press("f7")  # the screen goes on while the kick waits for its connect
+            await until(pilot, lambda: "Númer kvittunar" in screen_text(app))
+            assert audit_rows(counter, "drawer.open_with_key") == []  # the kick has not ended
+            await until(pilot, lambda: "Skúffan opnaðist ekki" in screen_text(app))
+        [(actor, _)] = audit_rows(counter, "cash.no_sale")
+        [(kicker, kicked)] = audit_rows(counter, "drawer.open_with_key")
+        assert actor == kicker == "manager:Anna" and kicked["why"] == "no_sale"
     finally:
         hanging.close()

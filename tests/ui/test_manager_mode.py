@@ -12,25 +12,31 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from pos.core.checkout import CustomerKind, Phase, start
+from pos.core.refund_plan import plan_refund
 from pos.core.result_codes import ConfirmationType
 from pos.journal import Journal, SaleLine
 from pos.journal.audit import entries, verify
+from pos.journal.refund_slips import record_slip, refund_basis
 from pos.people import PeopleFile, Person, hash_pin
 from pos.ui.app import TillApp
 from pos.ui.screens.cash import CashScreen
 from pos.ui.screens.confirm import ConfirmScreen
 from pos.ui.screens.manager import ManagerScreen
+from pos.ui.screens.manager_refunds import RefundScreen
+from pos.ui.screens.manager_reports import CashMoveScreen, ReportScreen
+from pos.ui.screens.payment import PaymentScreen, Stage
 from pos.ui.screens.sale import SaleScreen
 from pos.ui.screens.signin import PinScreen
 from pos.ui.screens.startup import StartupScreen
 from tests.services.refund_support import found_reservation
 
-from .conftest import SIZE, Counter, screen_text, type_line, until
+from .conftest import SIZE, Counter, newest_cart, screen_text, type_line, until
 
 ANNA, ANNA_PIN = "Anna", "480263"
 BJARNI, BJARNI_PIN = "Bjarni", "739154"
@@ -64,6 +70,10 @@ def audit_actions(counter: Counter) -> list[tuple[str, str]]:
     with Journal(counter.settings.journal_file, read_only=True) as journal:
         assert verify(journal).ok
         return [(row.actor, row.action) for row in entries(journal)]
+
+
+def palette_titles(app: TillApp) -> list[str]:
+    return [command.title for command in app.get_system_commands(app.screen)]
 
 
 async def sign_in(pilot: Pilot[Any], name: str, pin: str) -> None:
@@ -119,12 +129,14 @@ async def test_a_cashier_signs_in_before_the_first_sale_and_is_named_on_it(
         await until(pilot, lambda: isinstance(app.screen, PinScreen))
         await pilot.press("escape")  # a shift cannot start without a sign-in
         assert isinstance(app.screen, PinScreen)
+        assert "Sölur dagsins" not in palette_titles(app)  # nobody at the till yet
         await sign_in(pilot, JON, "1111")
         await until(pilot, lambda: "Rangt PIN-númer" in screen_text(app))
         assert "1111" not in screen_text(app)  # never echoed
         await sign_in(pilot, JON, JON_PIN)
         await until_sale_screen(pilot, app)
         assert "Afgr.: Jón" in screen_text(app)
+        assert "Sölur dagsins" in palette_titles(app)
         await type_line(pilot, "990")
         await pilot.press("f3")
         await until(pilot, lambda: isinstance(app.screen, CashScreen))
@@ -330,8 +342,11 @@ async def test_open_drawer_and_a_copy_of_any_receipt_are_audited(counter: Counte
         copy = counter.data_dir / "receipts" / "receipt-000001-afrit-1.txt"
         await until(pilot, copy.is_file)
     actions = audit_actions(counter)
-    assert ("manager:Anna", "drawer.no_sale") in actions
-    assert ("manager:Anna", "receipt.reprinted") in actions
+    assert ("manager:Anna", "cash.no_sale") in actions
+    assert ("manager:Anna", "print.reprint") in actions
+    with Journal(counter.settings.journal_file, read_only=True) as journal:
+        copies = [row.details for row in entries(journal) if row.action == "print.reprint"]
+    assert [(c["why"], c["copy_no"]) for c in copies] == [("manager", 1)]
     assert "AFRIT" in copy.read_text(encoding="utf-8")
 
 
@@ -383,3 +398,188 @@ async def test_a_manager_changes_a_counter_setting_and_it_is_audited(
     assert tomllib.loads(config.read_text(encoding="utf-8"))["timing"]["deadline_s"] == 120
     assert "# short at this counter" in config.read_text(encoding="utf-8")
     assert ("manager:Anna", "config.changed") in audit_actions(counter)
+
+
+# --- X, Z and cash ---------------------------------------------------------------------------
+
+
+async def cash_sale(pilot: Pilot[Any], app: TillApp, amount: str) -> None:
+    await type_line(pilot, amount)
+    await pilot.press("f3")
+    await until(pilot, lambda: isinstance(app.screen, CashScreen))
+    await pilot.press("f3")  # the exact amount
+    await until(pilot, lambda: "GREITT" in screen_text(app))
+    await pilot.press("escape")
+    await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+
+
+async def test_float_x_and_a_z_with_a_blind_count_from_f9(counter: Counter) -> None:
+    add_people(counter, cashier=False)
+    app = people_app(counter)
+    reports = counter.data_dir / "receipts"
+    async with app.run_test(size=SIZE) as pilot:
+        await until_sale_screen(pilot, app)
+        await cash_sale(pilot, app, "990")
+        await type_line(pilot, "500")  # a sale on the counter stops a Z
+        await enter_manager_mode(pilot, app)
+        await pilot.press("f10")
+        await until(pilot, lambda: "Sala er á afgreiðsluborðinu" in screen_text(app))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+        await pilot.press("ctrl+n")
+        await pilot.press("j")  # clear it
+        await enter_manager_mode(pilot, app)
+        await pilot.press("f12")
+        await until(pilot, lambda: isinstance(app.screen, CashMoveScreen))
+        await pilot.press("enter")  # the opening float
+        await type_line(pilot, "10000")
+        await type_line(pilot, "")
+        await until(pilot, lambda: "Skráð: Skiptimynt í upphafi 10.000 kr." in screen_text(app))
+        await pilot.press("f9")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        assert "X" in screen_text(app)
+        await pilot.press("f2")  # print the X
+        await until(pilot, lambda: "X-skýrsla í prentröð" in screen_text(app))
+        await pilot.press("f10")
+        await until(pilot, lambda: "Talið reiðufé í skúffu" in screen_text(app))
+        assert "10.990" not in screen_text(app)  # a blind count: no expected amount yet
+        await type_line(pilot, "10.900")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("j")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        assert "Z 1 lokuð" in screen_text(app)
+        await until(pilot, lambda: len(list(reports.glob("report-*.txt"))) == 2)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ManagerScreen))
+        assert "Talið 10.900 kr. · vænt 10.990 kr. · vantar 90 kr." in screen_text(app)
+        await pilot.press("f7")  # a copy of the Z, by its number
+        await type_line(pilot, "Z1")
+        await until(pilot, lambda: "Afrit af Z 1 í prentröð" in screen_text(app))
+        await until(pilot, lambda: len(list(reports.glob("report-*-afrit-1.txt"))) == 1)
+    actions = audit_actions(counter)
+    for action in ("cash.float", "report.x_printed", "z.closed", "z.reprinted"):
+        assert ("manager:Anna", action) in actions, action
+    assert list((counter.data_dir / "z-backups").glob("Z00001-*.csv"))
+
+
+async def test_a_z_voids_a_parked_sale_when_the_manager_says_so(counter: Counter) -> None:
+    add_people(counter, cashier=False)
+    app = people_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_sale_screen(pilot, app)
+        await type_line(pilot, "1500")
+        await pilot.press("f5")  # parked
+        await until(
+            pilot, lambda: app.context is not None and app.context.session.view.sale.is_empty
+        )
+        await enter_manager_mode(pilot, app)
+        await pilot.press("f10")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "ógildir opnar og geymdar sölur (1)" in screen_text(app)
+        await pilot.press("j")
+        await until(pilot, lambda: "Talið reiðufé" in screen_text(app))
+        await type_line(pilot, "0")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("j")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        assert "stemmir" in screen_text(app)
+    with Journal(counter.settings.journal_file, read_only=True) as journal:
+        assert journal.sale(1).status == "voided"
+
+
+async def netgiro_sale(pilot: Pilot[Any], app: TillApp, counter: Counter, amount: str) -> None:
+    await type_line(pilot, amount)
+    await pilot.press("f2")
+    await until(pilot, lambda: isinstance(app.screen, PaymentScreen))
+    await type_line(pilot, "8223281")
+    cart = await newest_cart(pilot, counter)
+    counter.act(cart["TransactionId"], "accept")
+    await until(pilot, lambda: getattr(app.screen, "stage", None) is Stage.RESULT)
+    await pilot.press("escape")
+    await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+
+
+# --- refunds by line -----------------------------------------------------------------------------
+
+
+async def refund_from_f9(
+    pilot: Pilot[Any], app: TillApp, lines: str, question: tuple[str, ...]
+) -> None:
+    await enter_manager_mode(pilot, app)
+    await pilot.press("ctrl+t")
+    await until(pilot, lambda: "Kvittun til endurgreiðslu" in screen_text(app))
+    await type_line(pilot, "1")
+    await until(pilot, lambda: isinstance(app.screen, RefundScreen))
+    assert "Endurgreiðsla af kvittun 1" in screen_text(app)
+    await type_line(pilot, lines)
+    await type_line(pilot, "skemmd vara")
+    await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    await until(pilot, lambda: all(words in screen_text(app) for words in question))
+    await pilot.press("j")
+
+
+async def test_a_cash_refund_of_one_line_from_f9(counter: Counter) -> None:
+    add_people(counter, cashier=False)
+    app = people_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_sale_screen(pilot, app)
+        await type_line(pilot, "2*5690010000012")  # 2 × Mjólk 1 l at 229
+        await cash_sale(pilot, app, "990")
+        await refund_from_f9(
+            pilot, app, "1:1", ("Endurgreiða 229 kr. af kvittun 1", "(reiðufé 229 kr.)?")
+        )
+        await until(pilot, lambda: "Greiddu út 229 kr." in screen_text(app))
+        slips = counter.data_dir / "receipts"
+        await until(pilot, lambda: list(slips.glob("refund-slip-*.txt")))
+    slip = next((counter.data_dir / "receipts").glob("refund-slip-*.txt")).read_text(
+        encoding="utf-8"
+    )
+    assert "Mjólk 1 l" in slip and "229" in slip
+    assert any(
+        actor == "manager:Anna" and action.startswith("refund")
+        for actor, action in audit_actions(counter)
+    )
+
+
+async def test_a_netgiro_refund_from_f9_goes_back_to_netgiro(counter: Counter) -> None:
+    add_people(counter, cashier=False)
+    app = people_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_sale_screen(pilot, app)
+        await netgiro_sale(pilot, app, counter, "2137")
+        await refund_from_f9(
+            pilot, app, "", ("Endurgreiða 2.137 kr. af kvittun 1", "til Netgíró 2.137")
+        )
+        await until(pilot, lambda: "Sala 1: endurgreitt" in screen_text(app))
+        assert "Greiddu út" not in screen_text(app)  # Netgíró's share never comes back as cash
+    refunds = httpx.get(counter.sandbox.root_url + "sandbox/refunds", timeout=5).json()
+    assert [refund["refundAmount"] for refund in refunds] == [2137]
+
+
+async def test_a_refund_a_crash_left_unknown_is_settled_from_what_the_portal_shows(
+    counter: Counter,
+) -> None:
+    add_people(counter, cashier=False)
+    app = people_app(counter)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_sale_screen(pilot, app)
+        await netgiro_sale(pilot, app, counter, "2137")
+    with Journal(counter.settings.journal_file) as journal:  # the till stopped mid-refund
+        basis = refund_basis(journal, 1)
+        plan = plan_refund(basis.lines, {1: basis.lines[0].left_milli}, basis.tenders)
+        record_slip(journal, basis, plan, manager="manager:Anna", reason="skil", keys=["k1"], at=T0)
+    restarted = people_app(counter)
+    async with restarted.run_test(size=SIZE) as pilot:
+        await until_sale_screen(pilot, restarted)
+        await enter_manager_mode(pilot, restarted)
+        await until(pilot, lambda: "Endurgreiðsla 1 · sala 1" in screen_text(restarted))
+        await pilot.press("f4")  # not a reservation
+        await until(pilot, lambda: "óviss endurgreiðsla" in screen_text(restarted))
+        await pilot.press("f2")
+        await until(pilot, lambda: "TÓKST)" in screen_text(restarted))
+        await type_line(pilot, "Gáttin sýnir endurgreiðslu 2.137 kr.")
+        await until(pilot, lambda: isinstance(restarted.screen, ConfirmScreen))
+        await pilot.press("j")
+        await until(pilot, lambda: "Endurgreiðsla 1 skráð: TÓKST" in screen_text(restarted))
+        await until(pilot, lambda: "Ekkert óuppgert" in screen_text(restarted))
+    assert ("manager:Anna", "refund.settled") in audit_actions(counter)

@@ -134,7 +134,7 @@ async def test_unplug_and_replug_show_in_the_status_bar_and_scanning_goes_on(
     assert sale_barcodes(app) == ["5690010000012", "5690010000029"]
 
 
-async def test_a_scan_on_the_payment_screen_fills_the_customer_and_is_ignored_while_waiting(
+async def test_a_scan_on_the_payment_screen_fills_the_customer_field_and_pays(
     counter: Counter, ports: list[Pty]
 ) -> None:
     port = Pty()
@@ -146,9 +146,28 @@ async def test_a_scan_on_the_payment_screen_fills_the_customer_and_is_ignored_wh
         await type_line(pilot, "2137")
         await pilot.press("f2")
         await until(pilot, lambda: isinstance(app.screen, PaymentScreen))
-        port.scan(counter.app_code())  # off the customer's phone
-        await until(pilot, lambda: getattr(app.screen, "stage", None) is Stage.WAITING)
+        port.scan(counter.app_code())  # off the customer's phone: the app code is its consent
+        await until(pilot, lambda: getattr(app.screen, "stage", None) is Stage.RESULT)
+        assert "GREITT" in screen_text(app)
+    [cart] = counter.carts()
+    assert cart["Amount"] == 2137
+
+
+async def test_a_scan_while_waiting_for_the_customer_is_ignored_with_a_message(
+    counter: Counter, ports: list[Pty]
+) -> None:
+    port = Pty()
+    ports.append(port)
+    with_serial_scanner(counter, port.name)
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await type_line(pilot, "2137")
+        await pilot.press("f2")
+        await until(pilot, lambda: isinstance(app.screen, PaymentScreen))
+        await type_line(pilot, "8223281")  # a phone number: the customer accepts on the phone
         cart = await newest_cart(pilot, counter)
+        assert getattr(app.screen, "stage", None) in (Stage.WAITING, Stage.CODE)
         port.scan("5690010000012")
         await until(pilot, lambda: "Skönnun hunsuð" in screen_text(app))
         assert len(counter.carts()) == 1
@@ -176,3 +195,25 @@ async def test_a_scan_where_none_is_taken_is_said_and_changes_nothing(
         await until(pilot, lambda: "Skönnun ekki notuð hér: ekkert gert." in said())
         assert app.context is not None
         assert app.context.session.view.sale.balance_due == 2137
+
+
+async def test_a_scan_that_comes_before_the_new_screen_is_ready_waits_for_it(
+    counter: Counter, ports: list[Pty]
+) -> None:
+    """A scanner fires whenever it likes: right after F2 pushed the payment screen, before that
+    screen has its customer field, the code is kept until the screen can take it."""
+    from pos.ui.serial_scan import ScannerCode
+
+    port = Pty()
+    ports.append(port)
+    with_serial_scanner(counter, port.name)
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await type_line(pilot, "2137")
+        assert app.context is not None
+        app.push_screen(PaymentScreen(app.context, 2137))  # pushed, not yet composed
+        app._scanned(ScannerCode(counter.app_code()))  # the app's handler, in that moment
+        await until(pilot, lambda: getattr(app.screen, "stage", None) is Stage.RESULT)
+        assert "GREITT" in screen_text(app)
+    assert len(counter.carts()) == 1

@@ -1,4 +1,5 @@
-"""Manager mode (F9): what the till could not settle, the drawer, copies of any receipt.
+"""Manager mode (F9): what the till could not settle, the drawer, copies, settings, unlocking;
+X, Z and cash from ReportKeys (manager_report_keys.py), refunds from RefundKeys.
 
 What happens on each key, in order: the key opens a prompt (a reason, a receipt number) or a
 yes/no question (never answered by Enter: a scanner sends one); the answer starts a worker in
@@ -10,38 +11,34 @@ or after 15 minutes without an action (a timer asks; any action asks too).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker
 
 from pos.core.checkout import Phase
 from pos.core.keymap import MANAGER
+from pos.journal.refunds import RefundRecord
 from pos.journal.store import Outcome
-from pos.services.manager_auth import Session
-from pos.services.printing import JobFailed
 from pos.services.status import Unsettled
 from pos.services.till_manager import (
+    CounterNotEmpty,
     NobodyCalled,
     NoConfigFile,
     NoSuchReceipt,
     NotInTheTill,
-    TillManager,
 )
-from pos.ui.context import TillContext
-from pos.ui.explain import explain, say_worker_failure
+from pos.ui.explain import explain
 from pos.ui.format import grouped
 from pos.ui.keys import bindings
 from pos.ui.messages import WorkFailed
 from pos.ui.screens import manager_work as work
+from pos.ui.screens.manager_base import Prompt
+from pos.ui.screens.manager_refund_keys import RefundKeys
+from pos.ui.screens.manager_report_keys import ReportKeys
 from pos.ui.widgets.entry_line import EntryLine
 from pos.ui.widgets.key_bar import KeyBar
-from pos.ui.workers import PrintsDone, print_receipts
 
 log = logging.getLogger(__name__)
 
@@ -54,34 +51,18 @@ ACTIONS = {
     "manager_reprint": "reprint",
     "manager_settings": "settings",
     "manager_unlock": "unlock",
+    "manager_x": "x_report",
+    "manager_z": "z_report",
+    "manager_cash": "cash",
+    "manager_refund": "refund",
     "manager_leave": "leave",
 }
 
 
-@dataclass(frozen=True)
-class Prompt:
-    """What the input line is asking for: a settlement's reason, or a receipt number."""
-
-    kind: str
-    item: Unsettled | None = None
-    outcome: Outcome = "paid"
-
-
-class ManagerScreen(Screen[str | None]):
+class ManagerScreen(RefundKeys, ReportKeys):
     """Dismisses with a line for the sale screen's notice (why manager mode ended)."""
 
     BINDINGS = bindings(MANAGER, ACTIONS)
-
-    def __init__(self, context: TillContext, manager: TillManager, session: Session) -> None:
-        super().__init__()
-        self.context = context
-        self.say = context.messages
-        self.manager = manager
-        self.session = session
-        self.items: list[Unsettled] = []
-        self.prompt: Prompt | None = None
-        self.ending = False
-        self.closed = False
 
     def compose(self) -> ComposeResult:
         say = self.say
@@ -96,7 +77,7 @@ class ManagerScreen(Screen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#manager-entry").display = False
         self.query_one("#manager-list").focus()
-        self._run(work.load_unsettled(self, self.manager), "manager-list")
+        self._run(work.load_unsettled(self, self.manager, recover=True), "manager-list")
         every = self.context.settings.manager_idle_check_s
         self.set_interval(every, self._check_idle, name="manager-idle")
 
@@ -109,12 +90,6 @@ class ManagerScreen(Screen[str | None]):
             except Exception:  # the journal may be closing with the till: the entry stays open
                 log.exception("manager mode could not be closed in the audit log")
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        say_worker_failure(self, self.say, event)
-
-    def _run(self, coroutine: object, name: str) -> None:
-        self.run_worker(coroutine, name=name, exit_on_error=False)  # type: ignore[arg-type]
-
     def _check_idle(self) -> None:
         if not self.ending:
             self._run(work.check_idle(self, self.manager, self.session), "manager-idle")
@@ -123,13 +98,14 @@ class ManagerScreen(Screen[str | None]):
 
     @on(work.UnsettledLoaded)
     def listed(self, message: work.UnsettledLoaded) -> None:
-        self.items = message.items
+        self.items, self.unknown_refunds = message.items, message.refunds
         options = self.query_one("#manager-list", OptionList)
         options.clear_options()
-        if not self.items:
+        if not self.items and not self.unknown_refunds:
             options.add_option(Option(self.say("manager.nothing"), id="none", disabled=True))
             return
         options.add_options(self._option(item) for item in self.items)
+        options.add_options(self._refund_option(record) for record in self.unknown_refunds)
         options.highlighted = 0
 
     def _option(self, item: Unsettled) -> Option:
@@ -145,11 +121,20 @@ class ManagerScreen(Screen[str | None]):
         return Option(text, id=item.reference)
 
     def _chosen(self) -> Unsettled | None:
+        """The highlighted sale (None, said, when nothing or a refund is highlighted)."""
+        chosen = self._chosen_row()
+        if isinstance(chosen, RefundRecord):
+            self.notice(self.say("manager.refund_is_unknown"), error=True)
+            return None
+        return chosen
+
+    def _chosen_row(self) -> Unsettled | RefundRecord | None:
         index = self.query_one("#manager-list", OptionList).highlighted
-        if index is None or not self.items or index >= len(self.items):
+        rows: list[Unsettled | RefundRecord] = [*self.items, *self.unknown_refunds]
+        if index is None or index >= len(rows):
             self.notice(self.say("manager.chosen_nothing"), error=True)
             return None
-        return self.items[index]
+        return rows[index]
 
     # --- the action keys -----------------------------------------------------------------------
 
@@ -158,7 +143,10 @@ class ManagerScreen(Screen[str | None]):
         return action == "leave" or (self.prompt is None and not self.ending)
 
     def action_settle(self, outcome: Outcome) -> None:
-        item = self._chosen()
+        item = self._chosen_row()
+        if isinstance(item, RefundRecord):
+            self._ask_refund_settled(item, outcome == "paid")
+            return
         if item is None:
             return
         if item.phase is Phase.RESERVED_UNCHARGED:
@@ -183,7 +171,7 @@ class ManagerScreen(Screen[str | None]):
             if yes:
                 self.notice(self.say("manager.working"))
                 worker = work.decide_reservation(self, self.manager, self.session, item, confirm)
-                self._run(worker, "manager-reservation")
+                self._run(worker, "manager-reservation", guard=True)
 
         self._confirm(question, answered)
 
@@ -207,30 +195,14 @@ class ManagerScreen(Screen[str | None]):
             self._end_prompt()
             self.notice("")
             return
+        if self.guarded:
+            self.notice(self.say("manager.working"))
+            return
         if not self.ending:
             self.ending = True
             self._run(work.leave(self, self.manager, self.session), "manager-leave")
 
     # --- the input line ------------------------------------------------------------------------
-
-    def _ask(self, prompt: Prompt, question: str) -> None:
-        self.prompt = prompt
-        entry = self.query_one("#manager-entry", EntryLine)
-        entry.take()
-        entry.border_title = question
-        entry.border_subtitle = self.say("manager.keys_prompt")
-        entry.display = True
-        entry.focus()
-        self.notice("")
-        self.refresh_bindings()
-
-    def _end_prompt(self) -> None:
-        self.prompt = None
-        entry = self.query_one("#manager-entry", EntryLine)
-        entry.take()
-        entry.display = False
-        self.query_one("#manager-list").focus()
-        self.refresh_bindings()
 
     @on(Input.Submitted, "#manager-entry")
     def answered(self, event: Input.Submitted) -> None:
@@ -240,6 +212,12 @@ class ManagerScreen(Screen[str | None]):
             return
         if prompt.kind == "receipt":
             self._reprint(text)
+        elif prompt.kind == "refund_settle" and prompt.refund is not None:
+            self._settle_refund(prompt.refund, prompt.outcome == "paid", text)
+        elif prompt.kind == "refund":
+            self._find_sale(text)
+        elif prompt.kind == "count":
+            self._count(text, prompt.void_open)
         elif prompt.kind == "unlock":
             self._end_prompt()
             self._run(work.unlock(self, self.manager, self.session, text), "manager-unlock")
@@ -250,12 +228,19 @@ class ManagerScreen(Screen[str | None]):
             self._settle(prompt.item, prompt.outcome, text)
 
     def _reprint(self, text: str) -> None:
-        if not (text.isascii() and text.isdigit()):
+        """``12``: a copy of receipt 12; ``Z3``: a copy of Z report 3."""
+        is_z = text[:1] in ("z", "Z")
+        number = text[1:].strip() if is_z else text
+        if not (number.isascii() and number.isdigit()):
             self.notice(self.say("manager.not_a_number", text=text), error=True)
             self.query_one("#manager-entry", EntryLine).take()
             return
         self._end_prompt()
-        self._run(work.copy_receipt(self, self.manager, self.session, int(text)), "manager-copy")
+        if is_z:
+            self._run(work.copy_z(self, self.manager, self.session, int(number)), "manager-copy")
+        else:
+            worker = work.copy_receipt(self, self.manager, self.session, int(number))
+            self._run(worker, "manager-copy")
 
     def _settle(self, item: Unsettled, outcome: Outcome, reason: str) -> None:
         self._end_prompt()
@@ -275,20 +260,7 @@ class ManagerScreen(Screen[str | None]):
 
         self._confirm(question, answered)
 
-    def _confirm(self, question: str, then: Callable[[bool | None], None]) -> None:
-        from pos.ui.screens.confirm import ConfirmScreen
-
-        self.app.push_screen(ConfirmScreen(self.say, question), then)
-
     # --- what the workers say ------------------------------------------------------------------
-
-    def notice(self, text: str, *, error: bool = False) -> None:
-        notice = self.query_one("#manager-notice", Static)
-        notice.update(text)
-        notice.set_class(error, "error")
-
-    def _reload(self) -> None:
-        self._run(work.load_unsettled(self, self.manager), "manager-list")
 
     @on(work.SaleSettled)
     def settled(self, message: work.SaleSettled) -> None:
@@ -320,6 +292,11 @@ class ManagerScreen(Screen[str | None]):
         self.notice(self.say("manager.reprinted", receipt=message.reprinted.receipt_no))
         self._print()
 
+    @on(work.ZCopied)
+    def z_copied(self, message: work.ZCopied) -> None:
+        self.notice(self.say("manager.z_copied", number=message.number))
+        self._print()
+
     @on(work.PersonUnlocked)
     def unlocked(self, message: work.PersonUnlocked) -> None:
         self.notice(self.say("manager.unlocked", name=message.name))
@@ -333,17 +310,6 @@ class ManagerScreen(Screen[str | None]):
         )
         self.notice(f"{text} {self.say(then)}")
 
-    def _print(self) -> None:
-        queue = self.context.printing
-        if queue is not None:
-            self._run(print_receipts(self, queue), "manager-print")
-
-    @on(PrintsDone)
-    def printed(self, message: PrintsDone) -> None:
-        failed = [event for event in message.events if isinstance(event, JobFailed)]
-        if failed:
-            self.notice(self.say("manager.print_failed", reason=failed[-1].reason), error=True)
-
     @on(WorkFailed)
     def work_failed(self, message: WorkFailed) -> None:
         error = message.error
@@ -351,6 +317,8 @@ class ManagerScreen(Screen[str | None]):
             self.notice(self.say("manager.no_such_receipt", receipt=error.number), error=True)
         elif isinstance(error, NobodyCalled):
             self.notice(self.say("manager.nobody_called", name=error.name), error=True)
+        elif isinstance(error, CounterNotEmpty):
+            self.notice(self.say("manager.z_counter"), error=True)
         elif isinstance(error, NotInTheTill):
             self.notice(self.say("manager.not_in_the_till", setting=error.key), error=True)
         elif isinstance(error, NoConfigFile):
@@ -362,6 +330,9 @@ class ManagerScreen(Screen[str | None]):
     def ended(self, message: work.ManagerEnded) -> None:
         self.ending = True
         if self.closed:
+            return
+        if self.guarded:  # money in flight: close once Netgíró has answered
+            self.end_waiting = message.idle
             return
         self.closed = True
         while self.app.screen is not self:  # a question left open when the time ran out

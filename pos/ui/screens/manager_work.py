@@ -12,6 +12,7 @@ from textual.message_pump import MessagePump
 from pos.config.editing import KeyChange
 from pos.core.errors import PosError
 from pos.core.reservations import Decided
+from pos.journal.refunds import RefundRecord
 from pos.journal.store import Outcome
 from pos.services.manager_auth import ManagerModeEnded, Session
 from pos.services.status import Unsettled
@@ -20,9 +21,10 @@ from pos.ui.messages import WorkFailed
 
 
 class UnsettledLoaded(Message):
-    def __init__(self, items: list[Unsettled]) -> None:
+    def __init__(self, items: list[Unsettled], refunds: list[RefundRecord]) -> None:
         super().__init__()
         self.items = items
+        self.refunds = refunds
 
 
 class SaleSettled(Message):
@@ -63,6 +65,12 @@ class PersonUnlocked(Message):
         self.name = name
 
 
+class ZCopied(Message):
+    def __init__(self, number: int) -> None:
+        super().__init__()
+        self.number = number
+
+
 class ManagerEnded(Message):
     """Manager mode is over: left on purpose, or 15 minutes idle."""
 
@@ -78,13 +86,18 @@ def _failed(target: MessagePump, exc: PosError) -> None:
         target.post_message(WorkFailed(exc))
 
 
-async def load_unsettled(target: MessagePump, manager: TillManager) -> None:
+async def load_unsettled(
+    target: MessagePump, manager: TillManager, *, recover: bool = False
+) -> None:
+    """What waits for a manager; ``recover`` (at entry only): refunds a crash left half done."""
     try:
-        items = manager.unsettled()
+        if recover:
+            manager.recover_refunds()
+        items, refunds = manager.unsettled(), manager.unknown_refunds()
     except PosError as exc:
         _failed(target, exc)
         return
-    target.post_message(UnsettledLoaded(items))
+    target.post_message(UnsettledLoaded(items, refunds))
 
 
 async def settle(
@@ -120,7 +133,7 @@ async def decide_reservation(
 
 async def open_drawer(target: MessagePump, manager: TillManager, session: Session) -> None:
     try:
-        problem = manager.open_drawer(session)
+        problem = await manager.open_drawer(session)
     except PosError as exc:
         _failed(target, exc)
         return
@@ -136,6 +149,15 @@ async def copy_receipt(
         _failed(target, exc)
         return
     target.post_message(ReceiptCopied(reprinted))
+
+
+async def copy_z(target: MessagePump, manager: TillManager, session: Session, number: int) -> None:
+    try:
+        manager.reprint_z(session, number)
+    except PosError as exc:
+        _failed(target, exc)
+        return
+    target.post_message(ZCopied(number))
 
 
 async def change_setting(

@@ -154,13 +154,23 @@ class PinScreen(ModalScreen[Session | None]):
 
     @on(PinRefused)
     def refused(self, message: PinRefused) -> None:
-        self.checking = False
         pin = self.query_one("#pin-pin", EntryLine)
         pin.take()
         notice = self.query_one("#pin-notice", Static)
-        notice.update(refusal_text(self.say, message.refusal, message.name))
+        text = refusal_text(self.say, message.refusal, message.name)
+        wait = message.refusal.wait_s
+        if wait:  # the last manager who can enter is slowed down, never locked
+            text += " " + self.say("manager.pin.wait", seconds=wait)
+            self.set_timer(wait, self._wait_over)
+        else:
+            self.checking = False
+        notice.update(text)
         notice.set_class(True, "error")
         pin.focus()
+
+    def _wait_over(self) -> None:
+        self.checking = False
+        self.query_one("#pin-notice", Static).update(self.say("manager.pin.try_again"))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,4 +1,4 @@
-"""Step 0012: indexes for what waits for a manager, so a Z never reads the journal's years.
+"""Step 0013: indexes for what waits for a manager, so a Z never reads the journal's years.
 
 A Z lists every payment still waiting for a manager (RESERVED_UNCHARGED, NEEDS_REVIEW,
 UNKNOWN_ABANDONED) that no one has settled. Without indexes that read every attempt (16 ms at
