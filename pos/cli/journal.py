@@ -26,11 +26,17 @@ def _run_journal(args: argparse.Namespace) -> int:
     if not settings.journal_file.exists():
         print("The journal has no sales yet.")
         return 0
-    from pos.services.status import describe_unsettled, unsettled_sales
+    from pos.services.status import (
+        describe_unknown_refund,
+        describe_unsettled,
+        refunds_unknown,
+        unsettled_sales,
+    )
 
     with Journal(settings.journal_file, read_only=True) as journal:
         sales = journal.recent_sales(args.limit)
         unsettled = unsettled_sales(journal)
+        unknown = refunds_unknown(journal)
     rows = [
         {
             "sale_id": sale.id,
@@ -66,4 +72,6 @@ def _run_journal(args: argparse.Namespace) -> int:
         out("The journal has no sales yet.")
     for item in unsettled:  # however old: until a person settles them
         out(describe_unsettled(item))
+    for refund in unknown:
+        out(describe_unknown_refund(refund))
     return 0

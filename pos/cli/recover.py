@@ -129,7 +129,12 @@ async def _recover(settings: Settings, as_json: bool) -> int:
     import asyncio
 
     from pos.services.recovery import recover_open_attempts
-    from pos.services.status import describe_unsettled, unsettled_sales
+    from pos.services.status import (
+        describe_unknown_refund,
+        describe_unsettled,
+        refunds_unknown,
+        unsettled_sales,
+    )
     from pos.services.wiring import open_till
 
     session = current_session()
@@ -143,6 +148,7 @@ async def _recover(settings: Settings, as_json: bool) -> int:
         report = await recover_open_attempts(till.runner, till.journal)
         print_receipts(till.journal, settings)  # recovery can end sales PAID: their receipts
         unsettled = unsettled_sales(till.journal)
+        unknown = refunds_unknown(till.journal)
     if as_json:
         out(
             json.dumps(
@@ -160,6 +166,9 @@ async def _recover(settings: Settings, as_json: bool) -> int:
                         for r in report
                     ],
                     "needs_settling": [_unsettled_json(u) for u in unsettled],
+                    "refunds_unknown": [
+                        {"refund": r.id, "sale_id": r.sale_id, "amount": r.amount} for r in unknown
+                    ],
                 },
                 ensure_ascii=False,
             )
@@ -172,6 +181,8 @@ async def _recover(settings: Settings, as_json: bool) -> int:
             out("No open payment attempts.")
         for item in unsettled:
             out(describe_unsettled(item))
+        for refund in unknown:
+            out(describe_unknown_refund(refund))
     # Unsettled sales are listed every time; the exit code speaks of this run's attempts.
     return 0 if all(r.resolved for r in report) else EXIT_ERROR
 

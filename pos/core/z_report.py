@@ -173,6 +173,20 @@ class Totals:
     pending: tuple[Pending, ...]
 
 
+def split_by_rates(amount: int, gross_by_rate: Mapping[int, int]) -> dict[int, int]:
+    """``amount`` shared over the rates in proportion to their gross, by largest remainder (the
+    shares add up exactly): a refund by amount of a sale's own payment, which named no lines."""
+    total = sum(gross_by_rate.values())
+    if total <= 0:
+        return {}
+    exact = {rate: amount * gross for rate, gross in gross_by_rate.items()}
+    shares = {rate: value // total for rate, value in exact.items()}
+    left = amount - sum(shares.values())
+    for rate in sorted(exact, key=lambda r: (-(exact[r] % total), -r))[:left]:
+        shares[rate] += 1
+    return {rate: share for rate, share in shares.items() if share}
+
+
 def rate_totals(gross_by_rate: Mapping[int, int]) -> tuple[RateTotal, ...]:
     """Each rate's gross and the VAT on it, highest rate first."""
     return tuple(

@@ -17,11 +17,20 @@ import sqlite3
 from dataclasses import dataclass
 
 from pos.core.sale import Sale
-from pos.core.z_report import ENDING_PHASES, CashMove, PaidSale, Pending, PeriodRows, RefundDone
+from pos.core.z_report import (
+    ENDING_PHASES,
+    CashMove,
+    PaidSale,
+    Pending,
+    PeriodRows,
+    RefundDone,
+    split_by_rates,
+)
 from pos.journal import tenders
 
 PENDING_PHASES = ("RESERVED_UNCHARGED", "NEEDS_REVIEW", "UNKNOWN_ABANDONED")
-_ENDING_MARKS = ", ".join("?" * len(ENDING_PHASES))
+_ENDINGS_LISTED = ", ".join(f"'{phase}'" for phase in ENDING_PHASES)
+"""Written into the SQL, not bound: only then can SQLite use the partial index (step 0014)."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +65,8 @@ def stamp_counted(db: sqlite3.Connection, number: int) -> None:
     ending, ending_args = period.where("ending", "id", "updated_at")
     db.execute(
         "INSERT INTO z_counted (kind, row_id, z_number) SELECT 'ending', id, ? FROM attempts "
-        f"WHERE phase IN ({_ENDING_MARKS}) AND {ending}",
-        (number, *ENDING_PHASES, *ending_args),
+        f"WHERE phase IN ({_ENDINGS_LISTED}) AND {ending}",
+        (number, *ending_args),
     )
     if "refunds" in _tables(db):
         refund, refund_args = period.where("refund", "id", "done_at")
@@ -106,31 +115,47 @@ def _paid_sale(row: sqlite3.Row, sale: Sale) -> PaidSale:
 
 def _refunds_done(db: sqlite3.Connection, period: Window) -> list[RefundDone]:
     """Refunds DONE in the period, one row per refund and VAT rate where its lines say the rate
-    (refunds by line); a refund by amount only (no lines) has none: unsplit."""
+    (refunds by line). A refund by amount of a sale's own payment is shared over the sale's
+    rates; one of a double charge (a second payment, never a sale) has no VAT: unsplit."""
     tables = _tables(db)
     if "refunds" not in tables:
         return []
     columns = _columns(db, "refunds")
     if "done_at" not in columns or "refund_lines" not in tables:
-        where, args = period.where("refund", "id", "updated_at")
+        where, args = period.where("refund", "r.id", "r.updated_at")
         rows = db.execute(
-            "SELECT sale_id, 'netgiro', NULL, amount FROM refunds WHERE status = 'DONE' "
-            f"AND {where} ORDER BY id",
+            "SELECT r.sale_id, 'netgiro', NULL, r.amount, a.phase FROM refunds r "
+            f"LEFT JOIN attempts a ON a.id = r.attempt_id WHERE r.status = 'DONE' AND {where} "
+            "ORDER BY r.id",
             args,
         ).fetchall()
     else:
         where, args = period.where("refund", "r.id", "r.done_at")
         rows = db.execute(
-            "SELECT r.sale_id, r.tender, l.vat_rate, SUM(COALESCE(l.gross, r.amount)) "
-            "FROM refunds r LEFT JOIN refund_lines l ON l.refund_id = r.id "
+            "SELECT r.sale_id, r.tender, l.vat_rate, SUM(COALESCE(l.gross, r.amount)), "
+            "MAX(a.phase) FROM refunds r LEFT JOIN refund_lines l ON l.refund_id = r.id "
+            "LEFT JOIN attempts a ON a.id = r.attempt_id "
             f"WHERE r.status = 'DONE' AND {where} "
             "GROUP BY r.id, l.vat_rate ORDER BY r.id, l.vat_rate DESC",
             args,
         ).fetchall()
-    return [
-        RefundDone(str(tender), int(gross), int(sale_id), {} if rate is None else {rate: gross})
-        for sale_id, tender, rate, gross in rows
-    ]
+    return [_refund_done(db, *row) for row in rows]
+
+
+def _refund_done(
+    db: sqlite3.Connection,
+    sale_id: int,
+    tender: str,
+    rate: int | None,
+    gross: int,
+    phase: str | None,
+) -> RefundDone:
+    if rate is not None:
+        return RefundDone(str(tender), int(gross), int(sale_id), {rate: gross})
+    if phase != "PAID":  # a double charge's second payment: not a sale, no VAT
+        return RefundDone(str(tender), int(gross), int(sale_id))
+    sold = {v.rate: v.gross for v in tenders.sale_from_rows(db, sale_id).vat_lines}
+    return RefundDone(str(tender), int(gross), int(sale_id), split_by_rates(int(gross), sold))
 
 
 def _refund_count(db: sqlite3.Connection, period: Window) -> int | None:
@@ -154,7 +179,7 @@ def _tables(db: sqlite3.Connection) -> set[str]:
 def pending_query() -> str:
     """The attempts waiting for a manager, not yet settled. The phases are written into the
     SQL, not bound: only then can SQLite use the partial index of exactly these phases
-    (migration 0012), instead of reading every attempt of the journal's years."""
+    (migration 0013), instead of reading every attempt of the journal's years."""
     listed = ", ".join(f"'{phase}'" for phase in PENDING_PHASES)
     return (
         "SELECT a.phase, a.sale_id, a.reference, a.amount, a.transaction_id FROM attempts a "
@@ -185,9 +210,9 @@ def period_rows(db: sqlite3.Connection, after: str, until: str, after_receipt: i
     ).fetchone()[0]
     ending, ending_args = period.where("ending", "id", "updated_at")
     endings = db.execute(
-        f"SELECT phase, COUNT(*) FROM attempts WHERE phase IN ({_ENDING_MARKS}) AND {ending} "
+        f"SELECT phase, COUNT(*) FROM attempts WHERE phase IN ({_ENDINGS_LISTED}) AND {ending} "
         "GROUP BY phase",
-        (*ENDING_PHASES, *ending_args),
+        ending_args,
     ).fetchall()
     moves = db.execute(
         "SELECT kind, amount, reason, who, at FROM cash_movements WHERE z_number IS NULL "

@@ -93,6 +93,8 @@ class Blockers:
     parked_sales: tuple[int, ...] = ()
     money_taken: tuple[int, ...] = ()
     """Unfinished sales that took some money already (a split stopped half way)."""
+    netgiro_taken: tuple[int, ...] = ()
+    """Of those, the ones with a Netgíró part taken or running: only a refund gives it back."""
 
     @property
     def empty(self) -> bool:
@@ -100,8 +102,11 @@ class Blockers:
 
     @property
     def voidable(self) -> tuple[int, ...]:
-        """Unfinished sales with no money taken and no payment running: a Z may void them."""
-        return tuple(s for s in (*self.open_sales, *self.parked_sales) if s not in self.money_taken)
+        """Unfinished sales a Z may void: no Netgíró part taken or running. Cash taken on one
+        (a customer who paid part and walked away) is handed back, so it is never counted."""
+        return tuple(
+            s for s in (*self.open_sales, *self.parked_sales) if s not in self.netgiro_taken
+        )
 
     def message(self) -> str:
         parts = []
@@ -224,11 +229,19 @@ def _blockers(db: sqlite3.Connection) -> Blockers:
         )
     }
     running = {int(r[0]) for r in db.execute("SELECT sale_id FROM attempts WHERE live = 1")}
+    netgiro = {
+        int(r[0])
+        for r in db.execute(
+            f"SELECT DISTINCT t.sale_id FROM tenders t JOIN sales s ON s.id = t.sale_id "
+            f"WHERE t.status = 'taken' AND t.kind = 'netgiro' AND s.status IN {OPEN_STATUSES}"
+        )
+    }
     return Blockers(
         live_references=live,
         open_sales=tuple(int(r[0]) for r in rows if r[1] != "parked"),
         parked_sales=tuple(int(r[0]) for r in rows if r[1] == "parked"),
         money_taken=tuple(sorted(taken | running)),
+        netgiro_taken=tuple(sorted(netgiro | running)),
     )
 
 
@@ -349,7 +362,7 @@ def close_z(
         last = _last_z(db)
         stamp = utc_text(at)
         closed_at = max(stamp, last.closed_at) if last else stamp
-        voided = _void_or_refuse(db, _blockers(db), void_open, closed_at)
+        voided, given_back = _void_or_refuse(db, _blockers(db), void_open, closed_at)
         rows = replace(
             period_rows(
                 db, last.closed_at if last else "", closed_at, last.last_receipt_no if last else 0
@@ -376,6 +389,7 @@ def close_z(
                 "counted": counted,
                 "over_short": totals.cash.over_short,
                 "voided_at_close": list(voided),
+                "cash_given_back_at_close": given_back,
             },
             at=closed_at,
         )
@@ -417,9 +431,10 @@ def close_z(
 
 def _void_or_refuse(
     db: sqlite3.Connection, found: Blockers, void_open: bool, stamp: str
-) -> tuple[int, ...]:
+) -> tuple[tuple[int, ...], int]:
+    """The sales voided, and the cash handed back with them (part payments walked away from)."""
     if found.empty:
-        return ()
+        return (), 0
     if not void_open:
         raise ZRefused(
             f"The Z cannot close: {found.message()}. Finish them, or let the Z void the open "
@@ -430,10 +445,10 @@ def _void_or_refuse(
             f"The Z cannot close: {found.message()}. A running payment is never voided: wait "
             "for its end or cancel it."
         )
-    if found.money_taken:
+    if found.netgiro_taken:
         raise ZRefused(
-            f"The Z cannot close: sales {_ids(found.money_taken)} took money but are not paid "
-            "in full. Take the rest on the till, or have a manager give the money back first."
+            f"The Z cannot close: sales {_ids(found.netgiro_taken)} took a Netgíró part but are "
+            "not paid in full. Take the rest on the till, or refund the Netgíró part first."
         )
     voided = found.voidable
     marks = ", ".join("?" * len(voided))
@@ -442,7 +457,20 @@ def _void_or_refuse(
         f"AND status IN {OPEN_STATUSES}",
         (stamp, *voided),
     )
-    return voided
+    # Cash a walked-away customer paid in part goes back to them: its tenders are reversed.
+    given_back = int(
+        db.execute(
+            f"SELECT COALESCE(SUM(amount), 0) FROM tenders WHERE sale_id IN ({marks}) "
+            "AND status = 'taken' AND kind = 'cash'",
+            voided,
+        ).fetchone()[0]
+    )
+    db.execute(
+        f"UPDATE tenders SET status = 'voided' WHERE sale_id IN ({marks}) AND status = 'taken' "
+        "AND kind = 'cash'",
+        voided,
+    )
+    return voided, given_back
 
 
 def queue_report(journal: Journal, report: Mapping[str, Any]) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 from pos.config import Problem, Settings, check_config, load_settings, parse_sections, read_toml
 from pos.config.editing import KeyChange, set_key
 from pos.core.errors import ConfigError, PosError
+from pos.services.lock_holder import lock_holder
 
 LOCK_NAME = "register.lock"
 
@@ -48,11 +49,8 @@ def register_closed(data_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            holder = lock.read().strip() or "unknown"
-            raise TillOpen(
-                f"The till is open (pid {holder}): do it in manager mode (F9), or close the "
-                "till first. Nothing was changed."
-            ) from exc
+            holder = lock_holder(data_dir / LOCK_NAME)
+            raise TillOpen(f"{holder.refusal()} Nothing was changed.") from exc
         lock.seek(0)
         lock.truncate()
         lock.write(str(os.getpid()))  # so a till started meanwhile names who holds it

@@ -127,6 +127,8 @@ class ManagerAuth:
         return self._sign_in(name, pin, "cashier")
 
     def _sign_in(self, name: str, pin: str, role: Role) -> Session:
+        if not pin.strip():  # Enter pressed by mistake: asked again, no try counted
+            raise PinRejected("Enter the PIN (nothing was typed).")
         now = self.clock()
         person = self.people.find(name)
         if person is None and not any(p.role == "manager" for p in self.people.people()):

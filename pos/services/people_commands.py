@@ -15,6 +15,7 @@ from pos.core.people import Role, check_name, check_pin
 from pos.journal import Journal
 from pos.journal.audit import append_audit
 from pos.people import PeopleFile, Person, hash_pin
+from pos.services.lock_holder import lock_holder
 from pos.services.wiring import register_lock
 
 LOCK_NAME = "register.lock"
@@ -34,10 +35,8 @@ def said_as_till_open(data_dir: Path) -> Iterator[None]:
     except PosError as exc:
         if exc.title != "Register busy" or isinstance(exc, TillOpen):
             raise
-        raise TillOpen(
-            f"The till is open (pid {lock_holder(data_dir)}): do it in manager mode (F9), or "
-            "close the till first. Nothing was changed."
-        ) from exc
+        holder = lock_holder(data_dir / LOCK_NAME)
+        raise TillOpen(f"{holder.refusal()} Nothing was changed.") from exc
 
 
 @contextmanager
@@ -45,13 +44,6 @@ def till_closed(data_dir: Path) -> Iterator[None]:
     """Hold the register lock for a short change, or say the till is open and which process has it."""
     with said_as_till_open(data_dir), register_lock(data_dir):
         yield
-
-
-def lock_holder(data_dir: Path) -> str:
-    try:
-        return (data_dir / LOCK_NAME).read_text(encoding="utf-8").strip() or "unknown"
-    except OSError:
-        return "unknown"
 
 
 def read_new_pin(role: Role, ask: Callable[[str], str]) -> str:

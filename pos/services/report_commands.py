@@ -60,7 +60,8 @@ def read_z(settings: Settings, number: int) -> dict[str, Any]:
 
 def parse_count(text: str) -> int:
     """The counted cash: whole krónur, and an empty drawer (0) is a count too."""
-    if text.strip() in ("0", "0 kr", "0 kr."):
+    digits = text.strip().removesuffix("kr.").removesuffix("kr").replace(".", "").replace(" ", "")
+    if digits and set(digits) == {"0"}:  # "0", "00", "0.000", "0 kr.": an empty drawer
         return 0
     return parse_amount(text)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from pos.core.checkout import Checkout, Phase
 from pos.journal import AttemptRecord, Journal
+from pos.journal.refund_totals import UnknownRefund, unknown_refunds
 
 LABELS = {
     Phase.INSERTING: "Sending to Netgíró",
@@ -122,6 +123,21 @@ def describe_unsettled(item: Unsettled) -> str:
         f"NEEDS SETTLING  sale {item.sale_id} ({item.status})  {item.reference}  "
         f"{item.amount} kr.  {item.phase.value}  TransactionId {cart}: check it in Netgíró's "
         f"portal, then {then}"
+    )
+
+
+def refunds_unknown(journal: Journal) -> list[UnknownRefund]:
+    """Every REFUND_UNKNOWN, however old: listed with what needs settling until a manager acts."""
+    return unknown_refunds(journal._db)
+
+
+def describe_unknown_refund(refund: UnknownRefund) -> str:
+    """A refund whose answer was lost: never resent by itself, a manager records the portal's word."""
+    receipt = "" if refund.receipt_no is None else f" (receipt {refund.receipt_no})"
+    return (
+        f"REFUND UNKNOWN  refund {refund.id}  sale {refund.sale_id}{receipt}  "
+        f"{refund.amount} kr.: check it in Netgíró's portal, then "
+        f"`pos refund settle {refund.id} done|failed --portal … --manager NAME`"
     )
 
 

@@ -20,6 +20,7 @@ from pos.journal import Journal
 from pos.netgiro.client import NetgiroClient, Timeouts
 from pos.netgiro.nonce import MonotonicNonce
 from pos.services.checkout_runner import CheckoutRunner, RunnerTiming
+from pos.services.lock_holder import lock_holder
 from pos.services.private_files import private_dir, private_file
 from pos.services.status import CheckoutView
 
@@ -85,10 +86,10 @@ def register_lock(data_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            lock.seek(0)
-            holder = lock.read().strip() or "another process"
+            holder = lock_holder(lock_file)
+            doing = "the till" if holder.is_till else f"`pos {holder.command}`"
             raise PosError(
-                f"This register is busy: pos (pid {holder}) is taking a payment. Wait for it "
+                f"This register is busy: {doing} (pid {holder.pid}) holds it. Wait for it "
                 "to finish, or stop it; nothing was sent.",
                 "Register busy",
             ) from exc

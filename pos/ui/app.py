@@ -30,7 +30,7 @@ from pos.ui.messages import TillUpdated
 from pos.ui.serial_scan import (
     ScannerChanged,
     ScannerCode,
-    hand_scan_to,
+    ScanRelay,
     show_scanner_state,
     start_serial_scanner,
 )
@@ -68,6 +68,7 @@ class TillApp(App[int]):
         self._exits = AsyncExitStack()
         self.settings = settings
         self.messages = load_messages(settings.ui.language)
+        self._scans = ScanRelay(self, self.messages)
         self.context: TillContext | None = None
         self.failure: PosError | None = None
         self.title = self.messages("app.title")
@@ -93,7 +94,7 @@ class TillApp(App[int]):
 
     @on(ScannerCode)
     def _scanned(self, message: ScannerCode) -> None:
-        hand_scan_to(self.screen, message.code, self.messages)
+        self._scans.take(message.code)
 
     @on(ScannerChanged)
     def _scanner_changed(self, message: ScannerChanged) -> None:

@@ -117,7 +117,7 @@ REFUSAL_TEMPLATES: tuple[tuple[str, str], ...] = (
     # pos.services.wiring
     (
         "refusals.pay.register_busy",
-        "This register is busy: pos (pid {pid}) is taking a payment. Wait for it to finish, "
+        "This register is busy: {_holder} (pid {pid}) holds it. Wait for it to finish, "
         "or stop it; nothing was sent.",
     ),
     # pos.services.reprint

@@ -10,13 +10,15 @@ reconnecting / fault) is shown in every status bar and said once when it changes
 from __future__ import annotations
 
 import contextlib
+import time
+from collections import deque
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
+from textual.css.query import NoMatches
 from textual.message import Message
-from textual.screen import Screen
 
 from pos.services.devices import scanner_state
 from pos.ui.text import Messages
@@ -68,13 +70,43 @@ def _post(app: App[Any], message: Message) -> None:
         app.post_message(message)
 
 
-def hand_scan_to(screen: Screen[object], code: str, say: Messages) -> None:
-    """The screen on top takes the scan as a wedge scan; one that takes none says so."""
-    take: Callable[[str], None] | None = getattr(screen, "take_scan", None)
-    if take is not None:
-        take(code)
-    else:
-        screen.notify(say("devices.scan_ignored"), severity="warning")
+SCREEN_WAIT_S = 5.0
+"""How long a scan waits for a screen that is pushed but not yet built (then: said, dropped)."""
+RETRY_S = 0.05
+
+
+class ScanRelay:
+    """Hands each code to the screen on top, in order, as a wedge scan would come.
+
+    A scanner fires whenever it likes: a code that arrives while the screen on top is pushed
+    but not yet built (its fields missing) is kept, with any after it, until the screen can
+    take it. A screen without ``take_scan`` says the scan was ignored.
+    """
+
+    def __init__(self, app: App[Any], say: Messages) -> None:
+        self.app, self.say = app, say
+        self.pending: deque[tuple[str, float]] = deque()
+
+    def take(self, code: str) -> None:
+        self.pending.append((code, time.monotonic()))
+        self.drain()
+
+    def drain(self) -> None:
+        while self.pending:
+            code, since = self.pending[0]
+            screen = self.app.screen
+            take: Callable[[str], None] | None = getattr(screen, "take_scan", None)
+            try:
+                if take is None:
+                    screen.notify(self.say("devices.scan_ignored"), severity="warning")
+                else:
+                    take(code)
+            except NoMatches:  # pushed, not yet composed: keep it (and those after it)
+                if time.monotonic() - since < SCREEN_WAIT_S:
+                    self.app.set_timer(RETRY_S, self.drain)
+                    return
+                screen.notify(self.say("devices.scan_ignored"), severity="warning")
+            self.pending.popleft()
 
 
 def show_scanner_state(app: App[Any], state: str, say: Messages) -> None:

@@ -21,6 +21,7 @@ from pos.core.z_report import (
     accountant_rows,
     compute,
     snapshot,
+    split_by_rates,
 )
 
 RATES = (24, 11, 0)
@@ -160,3 +161,21 @@ def test_the_accountant_rows_name_the_unsplit_refunds() -> None:
     rows = accountant_rows(full_snapshot())
     assert ("7", "2026-12-01T22:15:00.000+00:00", "refunds_vat", "unsplit", "1000", "", "") in rows
     assert rows[-1][2:5] == ("total", "sales", "5127")
+
+
+def test_a_refund_by_amount_is_shared_over_the_sales_rates_by_largest_remainder() -> None:
+    # 1 000 of a 2 137 sale (990 at 24 %, 1 147 at 11 %): 463.27 and 536.73 -> 463 and 537
+    assert split_by_rates(1000, {24: 990, 11: 1147}) == {24: 463, 11: 537}
+    assert split_by_rates(1000, {}) == {}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(RATES), st.integers(1, 2_000_000), min_size=1),
+    st.integers(1, 2_000_000),
+)
+def test_the_shares_of_a_refund_add_up_to_it(by_rate: dict[int, int], wanted: int) -> None:
+    amount = min(wanted, sum(by_rate.values()))
+    shares = split_by_rates(amount, by_rate)
+    assert sum(shares.values()) == amount
+    assert all(0 < share <= by_rate[rate] for rate, share in shares.items())

@@ -23,13 +23,6 @@ def journal(tmp_path: Path) -> Iterator[Journal]:
         yield opened
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: issue 19 says a cashier cannot lock out every manager, but 10 wrong PINs "
-    "typed under each manager's name (printed on refund slips and Zs) lock them all for 30 "
-    "minutes, and an unlock needs another manager's PIN (pos/core/people.py fold_sign_ins, "
-    "pos/services/manager_auth.py _sign_in)",
-)
 def test_a_cashier_naming_each_manager_in_turn_cannot_lock_every_manager_out(
     tmp_path: Path, journal: Journal
 ) -> None:

@@ -62,13 +62,6 @@ async def test_a_cash_refund_made_with_the_clock_stepped_back_still_lands_in_the
     assert second.z.snapshot["cash"]["cash_refunds"] == 1990
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: `pos refund send SALE AMOUNT` (by amount) is allowed on a sale's own single "
-    "payment, not only on a double charge; the Z then lists it 'unsplit' and its net by VAT "
-    "rate still holds the money given back, so the VAT reported is too high (pos/services/"
-    "refunds.py NetgiroRefunds.refund; pos/journal/z_period.py)",
-)
 def test_a_refund_by_amount_of_a_sales_own_payment_leaves_the_net_vat_right(
     tmp_path: Path, journal: Journal
 ) -> None:

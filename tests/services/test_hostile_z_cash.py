@@ -124,13 +124,6 @@ def test_a_paid_out_larger_than_the_drawer_holds_is_refused(
     assert zdb.z_reports(journal) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: a customer who paid part in cash and walked away blocks every Z for good: "
-    "the Z says 'have a manager give the money back first' but no command or key gives back "
-    "money of an unpaid sale (refunds need a receipt; the till's clear says 'a manager voids "
-    "it', which nothing does): pos/journal/z_reports.py _void_or_refuse, pos/services/cash.py",
-)
 def test_a_z_can_close_after_a_customer_walks_away_from_a_part_paid_sale(
     tmp_path: Path, journal: Journal, auth: ManagerAuth, manager: Session
 ) -> None:

@@ -86,3 +86,13 @@ def test_a_cashier_is_still_locked_after_ten_wrong_pins(auth: ManagerAuth) -> No
             auth.sign_in_cashier("Jón", "0000")
     with pytest.raises(PersonLocked):
         auth.sign_in_cashier("Jón", "4826")
+
+
+def test_an_empty_pin_is_asked_again_and_counts_toward_no_lock(
+    auth: ManagerAuth, journal: Journal
+) -> None:
+    for _ in range(12):  # Enter pressed by mistake, again and again
+        with pytest.raises(PinRejected):
+            auth.enter_manager_mode("Anna", "")
+    assert auth.enter_manager_mode("Anna", MANAGERS["Anna"]).person.name == "Anna"
+    assert [row.action for row in entries(journal)] == ["auth.entered"]

@@ -105,3 +105,14 @@ def test_a_wrong_pin_or_count_closes_nothing(settings: Settings) -> None:
         )
     with pytest.raises(PosError, match="no Z report 1"):
         report_commands.read_z(settings, 1)
+
+
+@pytest.mark.parametrize("typed", ["0", "00", "0.000", " 0 kr.", "0 kr"])
+def test_an_empty_drawer_is_a_count(typed: str) -> None:
+    assert report_commands.parse_count(typed) == 0
+
+
+@pytest.mark.parametrize("typed", ["", "kr.", "0,5", "-0", "12,50"])
+def test_a_count_that_is_not_whole_kronur_is_refused(typed: str) -> None:
+    with pytest.raises(InputError):
+        report_commands.parse_count(typed)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from pos.core.checkout import Phase
 from pos.journal import Journal
 from pos.journal.audit import entries
 from pos.ui.screens.confirm import ConfirmScreen
+from pos.ui.screens.manager_reports import parse_count
 from pos.ui.screens.sale import SaleScreen
 from tests.services.refund_support import found_reservation
 
@@ -97,3 +100,13 @@ async def test_manager_mode_waits_for_money_in_flight_before_it_closes(counter: 
         answered.set()
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, SaleScreen))
+
+
+@pytest.mark.parametrize("typed", ["0", "00", "0.000", "0 kr."])
+def test_an_empty_drawer_is_a_count(typed: str) -> None:
+    assert parse_count(typed) == 0
+
+
+@pytest.mark.parametrize("typed", ["10.900", "10900"])
+def test_a_count_in_kronur(typed: str) -> None:
+    assert parse_count(typed) == 10900

@@ -195,3 +195,25 @@ async def test_a_scan_where_none_is_taken_is_said_and_changes_nothing(
         await until(pilot, lambda: "Skönnun ekki notuð hér: ekkert gert." in said())
         assert app.context is not None
         assert app.context.session.view.sale.balance_due == 2137
+
+
+async def test_a_scan_that_comes_before_the_new_screen_is_ready_waits_for_it(
+    counter: Counter, ports: list[Pty]
+) -> None:
+    """A scanner fires whenever it likes: right after F2 pushed the payment screen, before that
+    screen has its customer field, the code is kept until the screen can take it."""
+    from pos.ui.serial_scan import ScannerCode
+
+    port = Pty()
+    ports.append(port)
+    with_serial_scanner(counter, port.name)
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await type_line(pilot, "2137")
+        assert app.context is not None
+        app.push_screen(PaymentScreen(app.context, 2137))  # pushed, not yet composed
+        app._scanned(ScannerCode(counter.app_code()))  # the app's handler, in that moment
+        await until(pilot, lambda: getattr(app.screen, "stage", None) is Stage.RESULT)
+        assert "GREITT" in screen_text(app)
+    assert len(counter.carts()) == 1

@@ -8,6 +8,7 @@ widget.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,7 @@ from pos.ui.widgets.entry_line import EntryLine
 
 CASH_KINDS: tuple[CashKind, ...] = ("float", "paid_in", "paid_out")
 REPORT_WIDTH = 48
+ZERO = re.compile(r"0+([., ]0+)*( ?kr\.?)?")
 
 
 def paper_text(snapshot: dict[str, Any]) -> str:
@@ -44,8 +46,8 @@ def paper_text(snapshot: dict[str, Any]) -> str:
 
 
 def parse_count(text: str) -> int:
-    """The counted cash: whole krónur, and 0 is a count too."""
-    if text.strip() == "0":
+    """The counted cash: whole krónur, and an empty drawer (0, 00, 0.000) is a count too."""
+    if ZERO.fullmatch(text.strip()):
         return 0
     return parse_amount(text)
 
