@@ -144,7 +144,7 @@ def test_a_sale_settled_paid_with_a_transaction_is_refunded_by_amount_too(
 def test_the_trigger_takes_a_refund_of_a_settled_payment_up_to_what_it_took(
     tmp_path: Path, journal: Journal
 ) -> None:
-    """Raw SQL, past the Python rule: step 0014's trigger says the same."""
+    """Raw SQL, past the Python rule: step 0015's trigger says the same."""
     settled_paid_sale(tmp_path, journal, Phase.NEEDS_REVIEW, TRANSACTION)
     insert = (
         "INSERT INTO refunds (sale_id, tender, attempt_id, transaction_id, amount, "
