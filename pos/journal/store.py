@@ -582,6 +582,14 @@ class Journal:
             )
         if not reason.strip():
             raise JournalError("Say why: --reason is written into the journal with the change.")
+        if outcome == "paid" and self.sale(attempt.sale_id).status == "paid":
+            # A second tender on a paid sale would count the customer's overpayment as takings.
+            raise JournalError(
+                f"Payment {reference} is a double charge: sale {attempt.sale_id} is paid "
+                "already, so this money is the customer's. Give it back (`pos refund send "
+                f"{attempt.sale_id} {attempt.amount} --payment {reference}`, or F9 in the till); "
+                "settle it unpaid only if Netgíró's portal shows it was never taken."
+            )
         with self._commit("journal.settled") as db:
             note = f"settled {outcome} by {who}: {reason.strip()}"
             db.execute(

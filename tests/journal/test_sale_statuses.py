@@ -233,3 +233,25 @@ def test_a_netgiro_paid_on_a_sale_already_paid_otherwise_is_a_double_charge(
     assert committed.phase is Phase.NEEDS_REVIEW
     assert journal.sale(sale_id).status == "paid"
     assert receipts(journal, sale_id) == 0  # the sale's own receipt came with its own payment
+
+
+def test_a_double_charge_cannot_be_settled_paid_a_second_time(journal: Journal) -> None:
+    """A double charge is NEEDS_REVIEW on a sale already paid: settling it "paid" would add a
+    second Netgíró tender to the sale, and the Z would count the customer's overpayment as
+    takings. It is refused with what to do instead; the sale's tenders stay its total."""
+    sale_id = journal.create_sale("R1", [LINE])
+    first = journal.begin_attempt(sale_id, "***-**81", inserting())
+    journal._db.execute("UPDATE attempts SET live = 0 WHERE id = ?", (first.id,))
+    journal._db.execute("UPDATE sales SET status = 'unpaid' WHERE id = ?", (sale_id,))
+    second = journal.begin_attempt(sale_id, "***-**81", inserting())
+    paid = replace(first.state, phase=Phase.PAID, transaction_id=TX, invoice_number=1)
+    journal.record(first.id, paid, event="CheckAnswered", point="test.paid")
+    later = replace(second.state, phase=Phase.PAID, transaction_id=TX[:-1] + "2")
+    journal.record(second.id, later, event="CheckAnswered", point="test.paid")
+    with pytest.raises(JournalError, match="double charge.*refund"):
+        journal.settle(second.reference, "paid", "portal shows it paid", "manager:Anna")
+    taken = journal._db.execute(
+        "SELECT SUM(amount) FROM tenders WHERE sale_id = ?", (sale_id,)
+    ).fetchone()[0]
+    assert taken == 900
+    assert journal.attempt(second.id).state.phase is Phase.NEEDS_REVIEW
