@@ -107,6 +107,12 @@ REFUSAL_TEMPLATES: tuple[tuple[str, str], ...] = (
         "nothing was sent.",
     ),
     ("refusals.pay.not_payable", "Sale {sale} {_why}; nothing was sent."),
+    (
+        "refusals.pay.double_charge_settle",
+        "Payment {reference} is a double charge: sale {sale} is paid already, so this money is "
+        "the customer's. Give it back (`pos refund send {_sale} {amount} --payment {_ref}`, or "
+        "F9 in the till); settle it unpaid only if Netgíró's portal shows it was never taken.",
+    ),
     ("refusals.pay.journal_refused", "Sale {sale}: the journal refused the attempt ({_detail})."),
     (
         "refusals.pay.reference_too_long",

@@ -248,7 +248,7 @@ def test_a_double_charge_cannot_be_settled_paid_a_second_time(journal: Journal) 
     journal.record(first.id, paid, event="CheckAnswered", point="test.paid")
     later = replace(second.state, phase=Phase.PAID, transaction_id=TX[:-1] + "2")
     journal.record(second.id, later, event="CheckAnswered", point="test.paid")
-    with pytest.raises(JournalError, match="double charge.*refund"):
+    with pytest.raises(JournalError, match=r"double charge.*refund send"):
         journal.settle(second.reference, "paid", "portal shows it paid", "manager:Anna")
     taken = journal._db.execute(
         "SELECT SUM(amount) FROM tenders WHERE sale_id = ?", (sale_id,)
