@@ -491,10 +491,19 @@ class CheckoutRunner:
 
 
 async def _cancelled(task: asyncio.Future[Any]) -> None:
-    """Cancel ``task`` and wait until it has stopped; whatever it raised does not matter now."""
+    """Cancel ``task`` and wait until it has stopped; whatever it raised does not matter now.
+
+    The caller's own cancellation, arriving while it waits, is never swallowed with the child's.
+    """
     task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
+    try:
         await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise
+    except Exception:
+        pass
 
 
 def _names_this_cart(

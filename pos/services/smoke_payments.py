@@ -227,6 +227,9 @@ async def _stopped(player: asyncio.Task[None]) -> BaseException | None:
     try:
         await player
     except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise  # the smoke itself is stopping: never swallowed with the phone's
         return None
     except Exception as exc:  # reported as the payment's reason, not raised
         return exc
