@@ -26,7 +26,7 @@ from pos.core.report_layout import layout_report
 from pos.crashpoints import crash_point
 from pos.devices.escpos_render import PrinterProfile, render_escpos
 from pos.devices.protocols import Printer, PrintJobBytes
-from pos.devices.status import PrinterFault
+from pos.devices.status import FAULT_WORDS, PrinterFault
 from pos.journal import Journal
 from pos.journal import print_jobs as jobs_db
 from pos.journal.print_jobs import QueuedJob
@@ -39,6 +39,22 @@ PAPER_DOTS = {32: 384, 42: 384, 48: 576}
 """Printable dots across: 58 mm paper (32 columns in font A, 42 in font B), 80 mm (48)."""
 SMALL_FONT_WIDTH = 42
 TAKEN = "it is no longer queued (another run has it)"
+
+
+MAYBE_PRINTED = " (it may have printed in part)"
+"""The end of a failed job's reason once bytes may have left: a reprint may print it twice."""
+
+
+def fault_of(reason: str) -> tuple[str, bool]:
+    """The fault a failed job's journaled (English) reason names — a ``FAULT_WORDS`` kind,
+    "render" or "other" — and whether it may have printed in part: for a screen's own words."""
+    partly = reason.endswith(MAYBE_PRINTED)
+    for kind, words in FAULT_WORDS.items():
+        if reason.startswith(f"{words}:"):
+            return kind, partly
+    if reason.startswith("cannot be rendered"):
+        return "render", partly
+    return "other", partly
 
 
 @dataclass(frozen=True)
@@ -205,11 +221,11 @@ class PrintQueue:
         try:
             self.printer.send(rendered)
         except PrinterFault as exc:
-            reason = exc.reason + (" (it may have printed in part)" if exc.maybe_printed else "")
+            reason = exc.reason + (MAYBE_PRINTED if exc.maybe_printed else "")
             return self._failed(job, reason)
         except Exception as exc:  # an adapter bug: bytes may have left, so never resend
             log.exception("printer %s failed on job %s", self.printer.name, job.id)
-            return self._failed(job, f"{type(exc).__name__}: {exc} (it may have printed in part)")
+            return self._failed(job, f"{type(exc).__name__}: {exc}{MAYBE_PRINTED}")
         crash_point("print.sent")  # the bytes left; a crash here must not print them again
         jobs_db.mark_printed(self.journal, job.id)
         event = JobPrinted(jobs_db.job(self.journal, job.id))

@@ -205,3 +205,16 @@ async def test_a_document_queued_while_the_till_is_open_prints_through_the_same_
     assert report.read_text(encoding="utf-8").startswith("Z-skýrsla nr. 7")
     with Journal(counter.settings.journal_file) as journal:
         assert {job.status for job in jobs_db.jobs(journal)} == {"printed"}
+
+
+async def test_the_banner_says_why_in_the_screens_words(counter: Counter) -> None:
+    """The printer's fault is said in Icelandic ("prentarinn svarar ekki"), not as the English
+    reason journaled for the log ("offline: cannot write …: Not a directory")."""
+    block_the_printer(counter)
+    app = counter.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await cash_sale(pilot, app)
+        await until(pilot, lambda: "Kvittun 1 prentaðist ekki" in flat(app))
+        text = flat(app)
+    assert "Kvittun 1 prentaðist ekki: prentarinn er ekki tengdur." in text
+    assert "cannot write" not in text and "offline" not in text

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from textual.widgets import Static
 
 from pos.journal.print_jobs import QueuedJob
+from pos.services.printing import fault_of
 from pos.ui.text import Messages
 
 
@@ -53,10 +54,17 @@ class PrintBanner(Static):
             self.update("")
             return
         kind = "uncertain" if job.status == "uncertain" else "failed"
-        text = self._say(f"devices.banner_{kind}", what=self.what(job), reason=job.reason, **keys)
+        reason = self.reason(job.reason)
+        text = self._say(f"devices.banner_{kind}", what=self.what(job), reason=reason, **keys)
         if len(self.offers) > 1:
             text += " " + self._say("devices.banner_more", count=len(self.offers) - 1)
         self.update(text)
+
+    def reason(self, journaled: str) -> str:
+        """Why it failed, in the screen's words; the journal and pos.log keep the details."""
+        fault, partly = fault_of(journaled)
+        said = self._say(f"devices.fault.{fault}")
+        return said + (self._say("devices.fault.partly") if partly else "")
 
     def what(self, job: QueuedJob) -> str:
         """The job in words: "Kvittun 12", "Skýrsla 7", "Kvittun sölu 3"."""
