@@ -10,7 +10,6 @@ then runs in a thread of its own.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -130,13 +129,6 @@ def _move(
     except zdb.CashRefused as exc:
         raise CashError(exc.message) from exc
     return CashMoved(movement, _kick(drawer))
-
-
-async def kick_drawer(drawer: Drawer | None) -> str:
-    """Kick the drawer off the event loop (the till's screen): a network printer that hangs
-    until its timeout never freezes the screen. Journal first with ``drawer=None`` on the loop's
-    thread (the journal's connection belongs to it), then await this; "" when it opened."""
-    return await asyncio.to_thread(_kick, drawer)
 
 
 def _kick(drawer: Drawer | None) -> str:

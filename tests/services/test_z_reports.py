@@ -3,7 +3,6 @@ nothing, the period's watermark, the X beside the open till, backups and the CSV
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import os
 import signal
@@ -11,7 +10,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -414,36 +412,6 @@ def test_a_kill_right_after_the_z_commits_leaves_a_whole_z_and_the_next_z_heals_
     second = close(auth, manager, journal, tmp_path, 0)
     assert sorted(p.name[:6] for p in (tmp_path / "bk").glob("*.csv")) == ["Z00001", "Z00002"]
     assert second.backup is not None
-
-
-class HeldDrawer:
-    """Stands in for a drawer on a network printer that hangs (a device this machine lacks)."""
-
-    def __init__(self) -> None:
-        self.started = threading.Event()
-        self.released = threading.Event()
-
-    def kick(self) -> tuple[bool, str]:
-        self.started.set()
-        if not self.released.wait(10):
-            return False, "held until its timeout"
-        return True, ""
-
-
-async def test_the_drawer_is_kicked_off_the_event_loop(
-    journal: Journal, auth: ManagerAuth, manager: Session
-) -> None:
-    drawer = HeldDrawer()
-    moved = cash.no_sale(auth, manager, journal, reason="Skipt í smápeninga")
-    kicking = asyncio.create_task(cash.kick_drawer(drawer))
-    for _ in range(500):  # the loop runs this while the kick hangs in its own thread
-        if drawer.started.is_set():
-            break
-        await asyncio.sleep(0.01)
-    assert drawer.started.is_set() and not kicking.done()
-    drawer.released.set()
-    assert await kicking == ""
-    assert moved.movement.kind == "no_sale" and moved.drawer_problem == ""
 
 
 def test_voids_and_ended_payments_count_in_one_z_however_the_clock_steps(
