@@ -19,6 +19,7 @@ from pos.devices.protocols import Drawer
 from pos.journal import Journal
 from pos.journal import z_reports as zdb
 from pos.journal.z_reports import MovementRecord
+from pos.services.devices import kick_drawer
 from pos.services.manager_auth import ManagerAuth, Session
 
 log = logging.getLogger(__name__)
@@ -128,15 +129,8 @@ def _move(
         movement = zdb.add_movement(journal, kind, amount, reason, session.actor, at=auth.clock())
     except zdb.CashRefused as exc:
         raise CashError(exc.message) from exc
-    return CashMoved(movement, _kick(drawer))
-
-
-def _kick(drawer: Drawer | None) -> str:
     if drawer is None:
-        return ""
-    try:
-        opened, message = drawer.kick()
-    except Exception:  # the movement is journaled; a stuck drawer is opened by its key
-        log.exception("the cash drawer did not open")
-        return "The cash drawer did not open: open it with its key."
-    return "" if opened else message
+        return CashMoved(movement, "")
+    # After the movement's commit; audited as every kick is (drawer.kicked / open_with_key).
+    opened, message = kick_drawer(drawer, journal, actor=session.actor, why=kind)
+    return CashMoved(movement, "" if opened else message)

@@ -225,8 +225,12 @@ def test_cash_movements_are_checked_audited_and_a_no_sale_kicks_the_drawer(
     assert Drawer.kicks == 1 and "with the key" in moved.drawer_problem
     out = cash.paid_out(auth, manager, journal, 1200, "Mjólk  fyrir\tkaffistofu")
     assert out.movement.reason == "Mjólk fyrir kaffistofu"
-    rows = [(e.actor, e.action, e.details.get("amount")) for e in entries(journal)][-2:]
-    assert rows == [("manager:Anna", "cash.no_sale", 0), ("manager:Anna", "cash.paid_out", 1200)]
+    rows = [(e.actor, e.action, e.details.get("amount")) for e in entries(journal)][-3:]
+    assert rows == [
+        ("manager:Anna", "cash.no_sale", 0),
+        ("manager:Anna", "drawer.open_with_key", None),  # the kick that could not be sent
+        ("manager:Anna", "cash.paid_out", 1200),
+    ]
     assert [m.kind for m in cash.open_movements(journal)] == ["float", "no_sale", "paid_out"]
 
 
@@ -456,3 +460,33 @@ def test_the_step_stamps_what_the_zs_before_it_counted(
         assert reports.x_report(upgraded)["voided"] == 0  # Z 1 counted it: not again
         stamped = upgraded._db.execute("SELECT kind, row_id, z_number FROM z_counted").fetchall()
         assert [tuple(row) for row in stamped] == [("void", void, 1)]
+
+
+class CountingDrawer:
+    """A drawer that opens, or one that cannot (a printer offline), counting its kicks."""
+
+    def __init__(self, opens: bool) -> None:
+        self.opens, self.kicks = opens, 0
+
+    def kick(self) -> tuple[bool, str]:
+        self.kicks += 1
+        return (
+            (True, "") if self.opens else (False, "The printer is offline: open it with the key.")
+        )
+
+
+@pytest.mark.parametrize("opens", [True, False])
+def test_a_cash_movement_kicks_the_drawer_and_audits_the_kick_as_the_till_does(
+    journal: Journal, auth: ManagerAuth, manager: Session, opens: bool
+) -> None:
+    """`pos cash nosale` kicked the drawer without the `drawer.kicked` / `drawer.open_with_key`
+    row every till kick writes (the movement itself was audited)."""
+    drawer = CountingDrawer(opens)
+    moved = cash.no_sale(auth, manager, journal, reason="Skipt í smápeninga", drawer=drawer)
+    assert drawer.kicks == 1
+    assert moved.drawer_problem == (
+        "" if opens else "The printer is offline: open it with the key."
+    )
+    action = "drawer.kicked" if opens else "drawer.open_with_key"
+    [row] = entries(journal, actions=(action,))
+    assert row.actor == manager.actor and row.details["why"] == "no_sale"
